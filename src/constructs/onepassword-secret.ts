@@ -1,0 +1,151 @@
+// An ExternalSecret that copies 1Password fields into a Kubernetes Secret through the cluster's
+// secret store. Consumers never spell the Secret's name or keys: they ask this construct for a
+// typed handle, and asking for a key it does not produce is a compile error (literal key types)
+// or, for names that come from values, an error at synth.
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ExternalSecret } from '../../imports/external-secrets.js';
+import { explain, setFileStem } from './review-notes.js';
+import { syncWave, SyncWave } from './sync-wave.js';
+
+export interface SecretStoreRef {
+  /** @default ClusterSecretStore */
+  readonly kind?: 'ClusterSecretStore' | 'SecretStore';
+  readonly name: string;
+}
+
+/** Where one key's value lives in 1Password. */
+export interface OnePasswordField {
+  /** Item title in the vault. */
+  readonly item: string;
+  /** Field of the item. */
+  readonly property: string;
+}
+
+export interface OnePasswordSecretProps<K extends string, F extends string> {
+  /** Name of the ExternalSecret and of the Secret it creates. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly store: SecretStoreRef;
+  /** Secret key -> 1Password field. */
+  readonly keys: Readonly<Record<K, OnePasswordField>>;
+  /**
+   * Extra Secret keys holding dotenv files rendered from some of the keys (ESO template).
+   * @default no files
+   */
+  readonly dotenvFiles?: Readonly<Record<F, readonly K[]>>;
+  /** How often ESO re-reads 1Password. @default 1h */
+  readonly refreshInterval?: string;
+  /** Comment for the reviewer, written above the manifest. @default none */
+  readonly description?: string;
+  /** @default no labels */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** One key of the Secret, for a secretKeyRef or a secret volume item. */
+export interface SecretKeyHandle {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/** The whole Secret, for envFrom. */
+export interface SecretEnvSource {
+  readonly secretName: string;
+  /** Every key, i.e. every env var the consumer gets. */
+  readonly keys: readonly string[];
+}
+
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+export class OnePasswordSecret<K extends string = string, F extends string = never> extends Construct {
+  /** Name of the Secret ESO creates. */
+  public readonly secretName: string;
+  /** Every key the created Secret holds. */
+  public readonly producedKeys: readonly string[];
+  private readonly valueKeys: ReadonlySet<string>;
+  private readonly fileKeys: ReadonlySet<string>;
+
+  constructor(scope: Construct, id: string, props: OnePasswordSecretProps<K, F>) {
+    super(scope, id);
+    const keys = Object.keys(props.keys) as K[];
+    const files = Object.keys(props.dotenvFiles ?? {}) as F[];
+    if (keys.length === 0) throw new Error(`OnePasswordSecret ${props.name}: keys is empty; map at least one Secret key to a 1Password field`);
+    for (const k of [...keys, ...files]) {
+      if (!SECRET_KEY.test(k)) throw new Error(`OnePasswordSecret ${props.name}: "${k}" is not a valid Secret key (letters, digits, "-", "_", ".")`);
+    }
+    for (const f of files) {
+      if ((keys as string[]).includes(f)) throw new Error(`OnePasswordSecret ${props.name}: file "${f}" has the name of a key; rename one`);
+      for (const k of props.dotenvFiles![f]) {
+        if (!(keys as string[]).includes(k)) throw new Error(`OnePasswordSecret ${props.name}: file "${f}" uses key "${k}", which is not in keys`);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`OnePasswordSecret ${props.name}: key "${k}" cannot be a dotenv variable name`);
+      }
+    }
+    this.secretName = props.name;
+    this.valueKeys = new Set(keys);
+    this.fileKeys = new Set(files);
+    this.producedKeys = [...keys, ...files];
+
+    // With a template, ESO's default mergePolicy (Replace) writes only the template's keys to the
+    // Secret, so each plain key is templated too: the Secret then holds exactly producedKeys.
+    const template =
+      files.length === 0
+        ? undefined
+        : {
+            engineVersion: 'v2' as const,
+            data: Object.fromEntries([
+              ...keys.map((k) => [k, `{{ .${k} }}`]),
+              ...files.map((f) => [f, dotenv(props.dotenvFiles![f])]),
+            ]),
+          };
+
+    const model = new ExternalSecret({
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        ...(props.labels ? { labels: { ...props.labels } } : {}),
+        annotations: syncWave(SyncWave.CONFIG),
+      },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: { kind: props.store.kind ?? 'ClusterSecretStore', name: props.store.name },
+        target: { name: props.name, creationPolicy: 'Owner', ...(template ? { template } : {}) },
+        data: keys.map((k) => ({ secretKey: k, remoteRef: { key: props.keys[k].item, property: props.keys[k].property } })),
+      },
+    });
+    model.validate(); // against the external-secrets.io/v1 CRD schema
+    const resource = new ApiObject(this, 'Resource', model.toJSON() as never);
+    setFileStem(resource, `externalsecret-${props.name}`);
+    if (props.description) explain(resource, '', props.description);
+    explain(resource, 'spec.target.creationPolicy', 'Owner: ESO owns the Secret; deleting this ExternalSecret deletes it');
+    if (template) {
+      explain(resource, 'spec.target.template.data', 'Replace (default mergePolicy) keeps only these keys, so every key is listed');
+    }
+  }
+
+  /** Handle for a key copied from 1Password. */
+  public key(name: K): SecretKeyHandle {
+    if (!this.valueKeys.has(name)) {
+      throw new Error(`Secret ${this.secretName} has no key "${name}"; it has: ${[...this.valueKeys].join(', ')}`);
+    }
+    return { secretName: this.secretName, key: name };
+  }
+
+  /** Handle for a rendered dotenv file. */
+  public file(name: F): SecretKeyHandle {
+    if (!this.fileKeys.has(name)) {
+      throw new Error(`Secret ${this.secretName} has no file "${name}"; it has: ${[...this.fileKeys].join(', ') || 'none'}`);
+    }
+    return { secretName: this.secretName, key: name };
+  }
+
+  /** The whole Secret as an env source (every key becomes an env var). */
+  public envSource(): SecretEnvSource {
+    return { secretName: this.secretName, keys: this.producedKeys };
+  }
+}
+
+// Single quotes: godotenv (forgejo-runner's parser) takes them literally, so a "$" or "#" in a
+// key cannot be expanded or cut off.
+function dotenv(keys: readonly string[]): string {
+  return keys.map((k) => `${k}='{{ .${k} }}'\n`).join('');
+}
