@@ -1,0 +1,197 @@
+// The command line: wires the stages together and nothing else.
+//   values file -> loadValues -> synthesize -> validate (schemas, wiring) -> render -> write | compare
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { render, type RenderedOutput } from './output/render.js';
+import { readTree, sameFiles, writeOutput, type FaultPoint } from './output/writer.js';
+import { synthesize } from './synth/synthesize.js';
+import { formatSchemaProblem, validateSchemas } from './validate/schemas.js';
+import { checkWiring } from './validate/wiring.js';
+import { loadValues, ValuesError } from './values/load.js';
+
+const USAGE = `usage: forgejo-runner-cdk8s <synth|check|diff> [--values FILE]... [--root DIR] [--force]
+
+  synth   synthesize and replace the output directories (all values/*.yaml by default)
+  check   synthesize in memory and fail with a diff if the committed output differs
+  diff    print the diff between the committed output and a fresh synth
+
+  --values FILE   a values file (repeatable); default: every values/*.yaml under --root
+  --root DIR      repository root that output paths are relative to; default: current directory
+  --force         let synth replace files in the output directory that it did not generate`;
+
+export interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const consoleIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: readonly string[], io: Io = consoleIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        values: { type: 'string', multiple: true },
+        root: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.err(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...extra] = args.positionals;
+  if (args.values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!command || !['synth', 'check', 'diff'].includes(command) || extra.length > 0) {
+    io.err(`expected one command, synth, check or diff; got: ${args.positionals.join(' ') || 'none'}\n${USAGE}`);
+    return 2;
+  }
+  const root = resolve(args.values.root ?? '.');
+  const valuesFiles = args.values.values ?? defaultValuesFiles(root, io);
+  if (valuesFiles.length === 0) {
+    io.err(`no values files: none given with --values and ${join(relative('.', root) || '.', 'values')}/*.yaml is empty`);
+    return 1;
+  }
+
+  // Every values file is loaded, synthesized and validated before anything is written.
+  const outputs: { source: string; output: RenderedOutput }[] = [];
+  let failed = false;
+  for (const file of valuesFiles) {
+    const source = relative(root, resolve(file)) || file;
+    try {
+      const { values } = loadValues(file);
+      const synthesis = synthesize(values);
+      const all = [...synthesis.manifests, synthesis.application];
+      const problems = [
+        ...validateSchemas(all).map((p) => `schema: ${formatSchemaProblem(p)}`),
+        ...checkWiring(all).map((p) => `wiring: ${p.file}: ${p.message}`),
+      ];
+      if (problems.length > 0) {
+        io.err(`${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the synthesized objects\n  ${problems.join('\n  ')}`);
+        failed = true;
+        continue;
+      }
+      outputs.push({
+        source,
+        output: render(synthesis, { manifestsDir: values.output.manifests, applicationFile: values.output.application, source }),
+      });
+    } catch (e) {
+      io.err(e instanceof ValuesError ? e.message : `${source}: ${(e as Error).message}`);
+      failed = true;
+    }
+  }
+  const clash = findClash(outputs);
+  if (clash) {
+    io.err(clash);
+    failed = true;
+  }
+  if (failed) {
+    io.err(`${command}: nothing written; the committed output is unchanged`);
+    return 1;
+  }
+
+  if (command === 'synth') {
+    const fault = env.FORGEJO_RUNNER_CDK8S_FAULT as FaultPoint | undefined;
+    for (const { source, output } of outputs) {
+      try {
+        const result = writeOutput(root, output, { force: args.values.force, faultAt: fault });
+        io.out(`${source} -> ${output.manifestsDir}/ (${output.manifests.length} files) ${result.manifestsChanged ? 'updated' : 'unchanged'}, ${output.application.path} ${result.applicationChanged ? 'updated' : 'unchanged'}`);
+      } catch (e) {
+        io.err(`${source}: ${(e as Error).message}\nsynth: ${output.manifestsDir} is unchanged`);
+        return 1;
+      }
+    }
+    copyForCdk8sCli(root, outputs, env);
+    return 0;
+  }
+
+  let drift = false;
+  for (const { source, output } of outputs) {
+    const dir = resolve(root, output.manifestsDir);
+    const appPath = resolve(root, output.application.path);
+    const appCurrent = existsSync(appPath) ? readFileSync(appPath, 'utf8') : undefined;
+    if (sameFiles(readTree(dir), output.manifests) && appCurrent === output.application.text) {
+      if (command === 'check') io.out(`${source}: ${output.manifestsDir}/ and ${output.application.path} match a fresh synth`);
+      continue;
+    }
+    drift = true;
+    io.out(diffAgainst(root, output));
+    if (command === 'check') io.err(`${source}: the committed output differs from a fresh synth (above); run \`npm run synth\` and commit`);
+  }
+  return command === 'check' && drift ? 1 : 0;
+}
+
+function defaultValuesFiles(root: string, io: Io): string[] {
+  const dir = join(root, 'values');
+  if (!existsSync(dir)) {
+    io.err(`no values directory at ${dir}`);
+    return [];
+  }
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+function findClash(outputs: readonly { source: string; output: RenderedOutput }[]): string | undefined {
+  const owners = new Map<string, string>();
+  for (const { source, output } of outputs) {
+    for (const path of [output.manifestsDir.replace(/\/$/, ''), output.application.path]) {
+      const other = owners.get(path);
+      if (other) return `${source} and ${other} both write ${path}; give each values file its own output`;
+      owners.set(path, source);
+    }
+  }
+  return undefined;
+}
+
+/** A unified diff of committed vs fresh output (diff -ruN on a temporary copy). */
+function diffAgainst(root: string, output: RenderedOutput): string {
+  const fresh = mkdtempSync(join(tmpdir(), 'forgejo-runner-cdk8s-'));
+  try {
+    const freshDir = join(fresh, output.manifestsDir);
+    mkdirSync(freshDir, { recursive: true });
+    for (const f of output.manifests) writeFileSync(join(freshDir, f.path), f.text);
+    mkdirSync(dirname(join(fresh, output.application.path)), { recursive: true });
+    writeFileSync(join(fresh, output.application.path), output.application.text);
+    const committedDir = resolve(root, output.manifestsDir);
+    const emptyDir = join(fresh, '.empty');
+    mkdirSync(emptyDir);
+    const run = (a: string, b: string) =>
+      spawnSync('diff', ['-ruN', '--label', `committed/${relative(root, a)}`, '--label', `synth/${relative(fresh, b)}`, a, b], { encoding: 'utf8' });
+    const parts: string[] = [];
+    const manifestsDiff = run(existsSync(committedDir) ? committedDir : emptyDir, freshDir);
+    if (manifestsDiff.error) return `(diff unavailable: ${manifestsDiff.error.message}) ${output.manifestsDir} differs`;
+    parts.push(manifestsDiff.stdout);
+    const appPath = resolve(root, output.application.path);
+    const appDiff = existsSync(appPath)
+      ? run(appPath, join(fresh, output.application.path))
+      : { stdout: `--- ${output.application.path} is missing\n` };
+    parts.push(appDiff.stdout);
+    return parts.filter(Boolean).join('').trimEnd();
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+}
+
+/** Under `cdk8s synth`, also leave a copy in the CLI's own output dir (which it deletes first). */
+function copyForCdk8sCli(root: string, outputs: readonly { output: RenderedOutput }[], env: NodeJS.ProcessEnv): void {
+  const outdir = env.CDK8S_OUTDIR;
+  if (!outdir) return;
+  const dir = resolve(root, outdir);
+  mkdirSync(dir, { recursive: true });
+  for (const { output } of outputs) {
+    const name = output.manifestsDir.replace(/[\\/]/g, '_');
+    writeFileSync(join(dir, `${name}.k8s.yaml`), output.manifests.filter((f) => f.path !== 'kustomization.yaml').map((f) => f.text).join(''));
+  }
+}

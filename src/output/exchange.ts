@@ -1,0 +1,24 @@
+// Atomically swaps two directories. Node has no binding for renameat2(RENAME_EXCHANGE) (Linux)
+// or renamex_np(RENAME_SWAP) (macOS), so python3's ctypes makes the one system call. Without
+// python3 or kernel support, the caller falls back to two renames plus recovery (writer.ts).
+import { spawnSync } from 'node:child_process';
+
+const SWAP = `
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+a, b = (os.fsencode(p) for p in sys.argv[1:3])
+if sys.platform.startswith("linux"):
+    rc = libc.renameat2(-100, a, -100, b, 2)  # AT_FDCWD, RENAME_EXCHANGE
+elif sys.platform == "darwin":
+    rc = libc.renamex_np(a, b, 2)  # RENAME_SWAP
+else:
+    sys.exit("unsupported platform")
+if rc != 0:
+    sys.exit(os.strerror(ctypes.get_errno()))
+`;
+
+/** True when the two paths were exchanged in one atomic step; false when that is not possible here. */
+export function exchangeDirectories(a: string, b: string): boolean {
+  const result = spawnSync('python3', ['-c', SWAP, a, b], { encoding: 'utf8' });
+  return result.status === 0;
+}

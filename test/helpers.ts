@@ -1,0 +1,96 @@
+// Shared test helpers: default values, synthesized objects by kind/name, temporary repos, the CLI.
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { synthesize, type KubeObject, type Synthesis } from '../src/synth/synthesize.js';
+import { parseValues } from '../src/values/load.js';
+import type { Values } from '../src/values/schema.js';
+
+export const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_VALUES_FILE = join(PROJECT, 'values', 'indri.yaml');
+
+/** The operator's reference repo snapshot; absent in a standalone clone. */
+export const SHARED_REFERENCE = resolve(PROJECT, '..', 'shared', 'reference', 'blumeops');
+export const hasShared = existsSync(SHARED_REFERENCE);
+
+/** The default values as plain data, to mutate in a test. */
+export function defaultValuesData(): Record<string, any> {
+  return parse(readFileSync(DEFAULT_VALUES_FILE, 'utf8'));
+}
+
+export function valuesWith(mutate: (v: Record<string, any>) => void = () => {}): Values {
+  const data = defaultValuesData();
+  mutate(data);
+  return parseValues(stringify(data), 'test-values.yaml');
+}
+
+export function synthWith(mutate?: (v: Record<string, any>) => void): Synthesis {
+  return synthesize(valuesWith(mutate));
+}
+
+export function find(objects: readonly { object: KubeObject }[], kind: string, name: string): any {
+  const hit = objects.find((o) => o.object.kind === kind && o.object.metadata.name === name);
+  if (!hit) throw new Error(`no ${kind} ${name} among: ${objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', ')}`);
+  return hit.object;
+}
+
+export function container(deployment: any, name: string): any {
+  const spec = deployment.spec.template.spec;
+  return [...(spec.initContainers ?? []), ...spec.containers].find((c: any) => c.name === name);
+}
+
+export function tempDir(prefix = 'frc-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A throwaway git repo holding this project's values and committed output, so a test can run
+ * the CLI against it and assert `git status --porcelain`.
+ */
+export function tempRepo(): string {
+  const root = tempDir('frc-repo-');
+  for (const dir of ['values', 'argocd']) {
+    if (existsSync(join(PROJECT, dir))) cpSync(join(PROJECT, dir), join(root, dir), { recursive: true });
+  }
+  git(root, 'init', '-q');
+  git(root, 'add', '-A');
+  git(root, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'baseline');
+  return root;
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8' });
+}
+
+export function writeValues(dir: string, name: string, text: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI (bin/forgejo-runner-cdk8s.mjs) as a separate process. */
+export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT, 'bin', 'forgejo-runner-cdk8s.mjs'), ...args], {
+      cwd: options.cwd ?? PROJECT,
+      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
