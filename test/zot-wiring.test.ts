@@ -1,0 +1,227 @@
+// The zot CI key's path: 1Password zot-ci-apikey -> ExternalSecret -> Secret -> env var
+// ZOT_CI_API_KEY in the runner, and (bridge) a dotenv file that runner.env_file hands to jobs.
+import { parse } from 'yaml';
+import { App, Chart } from 'cdk8s';
+import { OnePasswordSecret } from '../src/constructs/onepassword-secret.js';
+import { synthesize } from '../src/synth/synthesize.js';
+import { checkWiring, keysEsoWouldCreate } from '../src/validate/wiring.js';
+import { loadValues } from '../src/values/load.js';
+import { container, DEFAULT_VALUES_FILE, find, synthWith } from './helpers.js';
+
+const { manifests } = synthesize(loadValues(DEFAULT_VALUES_FILE).values);
+const zot = find(manifests, 'ExternalSecret', 'zot-ci-apikey');
+const deployment = find(manifests, 'Deployment', 'forgejo-runner');
+const runner = container(deployment, 'runner');
+const dind = container(deployment, 'dind');
+const configMap = manifests.find((o) => o.object.kind === 'ConfigMap')!.object as any;
+const runnerConfig = parse(configMap.data['config.yaml']);
+
+describe('ExternalSecret zot-ci-apikey', () => {
+  test('pulls 1Password item zot-ci-apikey, field credential, through onepassword-blumeops', () => {
+    expect(zot.apiVersion).toBe('external-secrets.io/v1'); // ESO 2.x serves v1 only
+    expect(zot.metadata.namespace).toBe('forgejo-runner');
+    expect(zot.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'onepassword-blumeops' });
+    expect(zot.spec.data).toEqual([{ secretKey: 'ZOT_CI_API_KEY', remoteRef: { key: 'zot-ci-apikey', property: 'credential' } }]);
+    expect(zot.spec.refreshInterval).toBe('1h');
+    expect(zot.spec.target).toMatchObject({ name: 'zot-ci-apikey', creationPolicy: 'Owner' });
+  });
+
+  test('property and refresh interval come from values', () => {
+    const es = find(synthWith((v) => Object.assign(v.zot, { property: 'password', refreshInterval: '15m' })).manifests, 'ExternalSecret', 'zot-ci-apikey');
+    expect(es.spec.data[0].remoteRef.property).toBe('password');
+    expect(es.spec.refreshInterval).toBe('15m');
+  });
+
+  test('the Secret ESO builds holds the env key and the dotenv file (Replace keeps only templated keys)', () => {
+    const built = keysEsoWouldCreate(zot);
+    expect(built.name).toBe('zot-ci-apikey');
+    expect([...built.keys].sort()).toEqual(['ZOT_CI_API_KEY', 'jobs.env']);
+    expect(zot.spec.target.template.data['jobs.env']).toBe("ZOT_CI_API_KEY='{{ .ZOT_CI_API_KEY }}'\n");
+  });
+});
+
+describe('runner pod', () => {
+  test('the runner gets ZOT_CI_API_KEY from a secretKeyRef to zot-ci-apikey', () => {
+    expect(runner.env).toContainEqual({
+      name: 'ZOT_CI_API_KEY',
+      valueFrom: { secretKeyRef: { name: 'zot-ci-apikey', key: 'ZOT_CI_API_KEY' } },
+    });
+  });
+
+  test('DinD, which runs job containers as root, refers to nothing of the key', () => {
+    expect(JSON.stringify(dind)).not.toMatch(/zot|ZOT|job-secrets/);
+  });
+});
+
+describe('job bridge', () => {
+  test('runner.env_file is the dotenv file mounted read-only from Secret zot-ci-apikey', () => {
+    const envFile: string = runnerConfig.runner.env_file;
+    const mount = runner.volumeMounts.find((m: any) => envFile.startsWith(`${m.mountPath}/`));
+    expect(mount).toMatchObject({ readOnly: true });
+    const volume = deployment.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
+    expect(volume.secret.secretName).toBe('zot-ci-apikey');
+    expect(volume.secret.items).toEqual([{ key: 'jobs.env', path: envFile.slice(mount.mountPath.length + 1) }]);
+  });
+
+  test('jobs also get the registry and user as plain values, so workflows hardcode nothing', () => {
+    expect(runnerConfig.runner.envs).toMatchObject({ ZOT_REGISTRY: 'registry.ops.eblu.me', ZOT_CI_USERNAME: 'zot-ci' });
+  });
+
+  test('bridgeToJobs: false keeps the key in the runner pod only', () => {
+    const s = synthWith((v) => (v.zot.bridgeToJobs = false));
+    const cm = s.manifests.find((o) => o.object.kind === 'ConfigMap')!.object as any;
+    expect(parse(cm.data['config.yaml']).runner.env_file).toBeUndefined();
+    const es = find(s.manifests, 'ExternalSecret', 'zot-ci-apikey');
+    expect(es.spec.target.template).toBeUndefined();
+    expect(container(find(s.manifests, 'Deployment', 'forgejo-runner'), 'runner').env.map((e: any) => e.name)).toContain('ZOT_CI_API_KEY');
+    expect(checkWiring(s.manifests)).toEqual([]);
+  });
+
+  test('reloader: true annotates the Deployment with the Secret to watch', () => {
+    const d = find(synthWith((v) => (v.zot.reloader = true)).manifests, 'Deployment', 'forgejo-runner');
+    expect(d.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('zot-ci-apikey');
+    expect(deployment.metadata.annotations['secret.reloader.stakater.com/reload']).toBeUndefined();
+  });
+});
+
+describe('wiring by reference', () => {
+  const store = { name: 'onepassword-blumeops' };
+  const secret = () =>
+    new OnePasswordSecret(new Chart(new App(), 'c'), 's', {
+      name: 'zot-ci-apikey',
+      namespace: 'ns',
+      store,
+      keys: { ZOT_CI_API_KEY: { item: 'zot-ci-apikey', property: 'credential' } },
+      dotenvFiles: { 'jobs.env': ['ZOT_CI_API_KEY'] },
+    });
+
+  test('a handle names the Secret and key the construct produces', () => {
+    expect(secret().key('ZOT_CI_API_KEY')).toEqual({ secretName: 'zot-ci-apikey', key: 'ZOT_CI_API_KEY' });
+    expect(secret().file('jobs.env')).toEqual({ secretName: 'zot-ci-apikey', key: 'jobs.env' });
+  });
+
+  test('asking for a key the secret does not produce fails at compile time and at synth', () => {
+    // @ts-expect-error: 'ZOT_KEY' is not a key of this secret (checked by `npm run typecheck`)
+    expect(() => secret().key('ZOT_KEY')).toThrow('Secret zot-ci-apikey has no key "ZOT_KEY"; it has: ZOT_CI_API_KEY');
+    // @ts-expect-error: no such file
+    expect(() => secret().file('job.env')).toThrow('Secret zot-ci-apikey has no file "job.env"; it has: jobs.env');
+  });
+
+  test('a dotenv file that uses a key the secret lacks is rejected', () => {
+    expect(
+      () =>
+        new OnePasswordSecret(new Chart(new App(), 'c'), 's', {
+          name: 'x',
+          namespace: 'ns',
+          store,
+          keys: { A: { item: 'i', property: 'p' } },
+          dotenvFiles: { 'f.env': ['B' as 'A'] },
+        }),
+    ).toThrow('file "f.env" uses key "B", which is not in keys');
+  });
+});
+
+describe('synth-time wiring check: each broken link is named', () => {
+  /** Default synthesis with one object edited after synth, as an escape hatch could. */
+  function broken(edit: (objects: Record<string, any>) => void): string[] {
+    const s = synthesize(loadValues(DEFAULT_VALUES_FILE).values);
+    const copy = s.manifests.map((m) => ({ ...m, object: structuredClone(m.object) }));
+    const byName: Record<string, any> = Object.fromEntries(copy.map((m) => [`${m.object.kind}/${m.object.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`, m.object]));
+    edit(byName);
+    return checkWiring(copy).map((p) => `${p.file}: ${p.message}`);
+  }
+  const runnerOf = (o: Record<string, any>) => container(o['Deployment/forgejo-runner'], 'runner');
+
+  test('the default output is fully wired', () => {
+    expect(broken(() => {})).toEqual([]);
+  });
+
+  test('secretKeyRef to a key the Secret lacks', () => {
+    expect(broken((o) => (runnerOf(o).env.find((e: any) => e.name === 'ZOT_CI_API_KEY').valueFrom.secretKeyRef.key = 'api-key'))).toEqual([
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner env ZOT_CI_API_KEY (secretKeyRef) needs key api-key of Secret zot-ci-apikey, but ExternalSecret zot-ci-apikey creates only: ZOT_CI_API_KEY, jobs.env',
+    ]);
+  });
+
+  test('secretKeyRef to a Secret no ExternalSecret creates', () => {
+    expect(broken((o) => (runnerOf(o).env.find((e: any) => e.name === 'ZOT_CI_API_KEY').valueFrom.secretKeyRef.name = 'zot-api-key'))).toContainEqual(
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner env ZOT_CI_API_KEY (secretKeyRef) refers to Secret zot-api-key, which no ExternalSecret in namespace forgejo-runner creates',
+    );
+  });
+
+  test('envFrom a Secret no ExternalSecret creates', () => {
+    expect(broken((o) => (o['ExternalSecret/forgejo-runner-env'].spec.target.name = 'runner-env'))).toEqual([
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner envFrom refers to Secret forgejo-runner-env, which no ExternalSecret in namespace forgejo-runner creates',
+    ]);
+  });
+
+  test('an ExternalSecret in another namespace does not count', () => {
+    expect(broken((o) => (o['ExternalSecret/zot-ci-apikey'].metadata.namespace = 'default'))).toEqual(
+      expect.arrayContaining([expect.stringContaining('refers to Secret zot-ci-apikey, which no ExternalSecret in namespace forgejo-runner creates')]),
+    );
+  });
+
+  test('a template without the plain key drops it from the Secret (mergePolicy Replace)', () => {
+    expect(broken((o) => delete o['ExternalSecret/zot-ci-apikey'].spec.target.template.data.ZOT_CI_API_KEY)).toEqual([
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner env ZOT_CI_API_KEY (secretKeyRef) needs key ZOT_CI_API_KEY of Secret zot-ci-apikey, but ExternalSecret zot-ci-apikey creates only: jobs.env',
+    ]);
+  });
+
+  test('...while mergePolicy Merge keeps the spec.data keys', () => {
+    expect(
+      broken((o) => {
+        const t = o['ExternalSecret/zot-ci-apikey'].spec.target.template;
+        delete t.data.ZOT_CI_API_KEY;
+        t.mergePolicy = 'Merge';
+      }),
+    ).toEqual([]);
+  });
+
+  test('a secret volume item the Secret lacks', () => {
+    expect(broken((o) => delete o['ExternalSecret/zot-ci-apikey'].spec.target.template.data['jobs.env'])).toEqual([
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: volume job-secrets needs key jobs.env of Secret zot-ci-apikey, but ExternalSecret zot-ci-apikey creates only: ZOT_CI_API_KEY',
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner runner.env_file /secrets/jobs/jobs.env needs key jobs.env of Secret zot-ci-apikey, but it holds only: ZOT_CI_API_KEY',
+    ]);
+  });
+
+  test('runner.env_file outside every mount', () => {
+    expect(broken((o) => (runnerOf(o).volumeMounts = runnerOf(o).volumeMounts.filter((m: any) => m.name !== 'job-secrets')))).toEqual([
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner runner.env_file /secrets/jobs/jobs.env is not under any volumeMount of the container, so jobs would get no secrets',
+    ]);
+  });
+
+  test('runner.env_file naming a file the Secret volume does not project', () => {
+    expect(
+      broken((o) => {
+        const cm = o['ConfigMap/forgejo-runner-config'];
+        cm.data['config.yaml'] = cm.data['config.yaml'].replace('/secrets/jobs/jobs.env', '/secrets/jobs/zot.env');
+      }),
+    ).toEqual([
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner runner.env_file /secrets/jobs/zot.env: volume job-secrets projects no file zot.env from Secret zot-ci-apikey',
+    ]);
+  });
+
+  test('runner.env_file on a volume that is not a Secret', () => {
+    expect(
+      broken((o) => {
+        const cm = o['ConfigMap/forgejo-runner-config'];
+        cm.data['config.yaml'] = cm.data['config.yaml'].replace('/secrets/jobs/jobs.env', '/data/jobs.env');
+      }),
+    ).toEqual([
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner runner.env_file /data/jobs.env is mounted from volume data, which is not a Secret volume',
+    ]);
+  });
+
+  test('a mount of a volume the pod does not have', () => {
+    expect(broken((o) => (o['Deployment/forgejo-runner'].spec.template.spec.volumes = o['Deployment/forgejo-runner'].spec.template.spec.volumes.filter((v: any) => v.name !== 'zoneinfo')))).toEqual([
+      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner mounts volume zoneinfo at /usr/share/zoneinfo, but the pod has no such volume',
+    ]);
+  });
+
+  test('a ConfigMap volume naming a ConfigMap that is not synthesized (stale hash)', () => {
+    expect(broken((o) => (o['Deployment/forgejo-runner'].spec.template.spec.volumes.find((v: any) => v.name === 'config').configMap.name = 'forgejo-runner-config-old'))).toEqual(
+      expect.arrayContaining([
+        'deployment-forgejo-runner.yaml: Deployment forgejo-runner: volume config refers to ConfigMap forgejo-runner-config-old, which is not synthesized in namespace forgejo-runner',
+      ]),
+    );
+  });
+});
