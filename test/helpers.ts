@@ -79,6 +79,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** Runs the CLI's main() in this process (same code path as the binary, minus process start-up). */
+export async function runMain(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const { main } = await import('../src/cli.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (l) => (stdout += `${l}\n`), err: (l) => (stderr += `${l}\n`) }, env);
+  return { code, signal: null, stdout, stderr };
+}
+
 /** Runs the real CLI (bin/forgejo-runner-cdk8s.mjs) as a separate process. */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {

@@ -34,7 +34,7 @@ const IMAGE =
 /** An image reference that pins a tag or digest: an untagged image would silently float to latest. */
 export const imageRef = z
   .string()
-  .regex(IMAGE, 'expected an image reference like registry.example/name:tag (no spaces, lowercase path)')
+  .regex(IMAGE, { message: 'expected an image reference like registry.example/name:tag (no spaces, lowercase path)', abort: true })
   .refine((s) => /:[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(s) || s.includes('@sha256:'), {
     message: 'expected an image reference with an explicit tag or digest (e.g. docker:27-dind)',
   });
@@ -42,7 +42,7 @@ export const imageRef = z
 /** A Go duration ("1h", "90m", "1h30m"), the format forgejo-runner and External Secrets parse. */
 export const goDuration = z
   .string()
-  .regex(GO_DURATION, 'expected a Go duration such as "1h", "30m" or "1h30m"')
+  .regex(GO_DURATION, { message: 'expected a Go duration such as "1h", "30m" or "1h30m"', abort: true })
   .refine((s) => durationSeconds(s) > 0, { message: 'expected a duration greater than zero' });
 
 /** An http(s) URL: the forge, registry mirrors. */

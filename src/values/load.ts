@@ -65,7 +65,7 @@ export function parseValues(text: string, file: string): Values {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ValuesError(file, [{ path: '', line: 1, message: 'expected a YAML mapping of values' }]);
   }
-  const result = ValuesSchema.safeParse(data);
+  const result = ValuesSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
 
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {
@@ -115,7 +115,16 @@ function describe(issue: z.core.$ZodIssue): string {
     return `expected ${issue.expected}, got ${typeof got === 'object' ? (Array.isArray(got) ? 'array' : 'mapping') : typeof got}`;
   }
   if (issue.code === 'invalid_union' && 'discriminator' in issue) {
-    return `expected ${String((issue as { discriminator: string }).discriminator)} to be one of the documented modes`;
+    const union = unwrap(schemaAt(issue.path.slice(0, -1)));
+    const field = String((issue as { discriminator: string }).discriminator);
+    if (union instanceof z.ZodDiscriminatedUnion) {
+      const modes = union.options.map((o) => ((o as z.ZodObject).shape[field] as z.ZodLiteral).value);
+      return `expected one of: ${modes.map((m) => JSON.stringify(m)).join(', ')}`;
+    }
+    return `expected a valid ${field}`;
+  }
+  if (issue.code === 'invalid_key') {
+    return issue.issues[0]?.message ?? issue.message;
   }
   if (issue.code === 'invalid_value') {
     return `expected one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -133,18 +142,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
   );
 }
 
-/** Keys the schema accepts at a path, for "did you mean". */
-function knownKeys(path: readonly PropertyKey[]): string[] {
+/** The schema of the field at a path, if the path is one the schema describes. */
+function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
   let schema: z.ZodType | undefined = ValuesSchema;
   for (const seg of path) {
     schema = unwrap(schema);
-    if (!schema) return [];
+    if (!schema) return undefined;
     if (typeof seg === 'number' && schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
     else if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[String(seg)];
     else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
-    else return [];
+    else return undefined;
   }
-  schema = unwrap(schema);
+  return schema;
+}
+
+/** Keys the schema accepts at a path, for "did you mean". */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  const schema = unwrap(schemaAt(path));
   if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
   if (schema instanceof z.ZodDiscriminatedUnion) {
     return [...new Set(schema.options.flatMap((o) => Object.keys((o as z.ZodObject).shape)))];

@@ -1,0 +1,146 @@
+// The CLI as the operator runs it: bad input exits non-zero, names the file and field, and
+// leaves the committed manifests exactly as they were. Most cases call main() in-process (the
+// code bin/ runs); exit codes, signals and crashes are checked on a real separate process.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { git, runCli, runMain, tempRepo, writeValues, type CliResult } from './helpers.js';
+
+const base = readFileSync(join(process.cwd(), 'values', 'indri.yaml'), 'utf8');
+
+/** Each bad input, as a values-file text (or undefined: the file does not exist). */
+const cases: Record<string, { text?: string; expect: RegExp }> = {
+  'an unknown key': { text: base.replace('  username: zot-ci', '  usrname: zot-ci'), expect: /bad\.yaml:\d+: zot\.usrname: unknown key "usrname" \(did you mean "username"\?\)/ },
+  'a wrong type': { text: base.replace('replicas: 1', 'replicas: one'), expect: /bad\.yaml:\d+: pools\[0\]\.replicas: expected number, got string/ },
+  'a negative capacity': { text: base.replace('capacity: 2', 'capacity: -2'), expect: /bad\.yaml:\d+: pools\[0\]\.capacity: expected capacity >= 1/ },
+  'an invalid env var name': { text: base.replace('envVar: ZOT_CI_API_KEY', 'envVar: ZOT CI KEY'), expect: /bad\.yaml:\d+: zot\.envVar: expected an environment variable name/ },
+  'a duplicate pool name': {
+    text: `${base}  - name: forgejo-runner\n    runnerName: other\n    labels: [x]\n`,
+    expect: /bad\.yaml:\d+: pools\[1\]\.name: expected a unique pool name/,
+  },
+  'malformed YAML': { text: base.replace('namespace: forgejo-runner', 'namespace: "forgejo-runner'), expect: /bad\.yaml:\d+: \(document\): malformed YAML/ },
+  'an image reference with a space': { text: base.replace('docker:27-dind', 'docker:27 dind'), expect: /bad\.yaml:\d+: images\.dind: expected an image reference/ },
+  'a values file that does not exist': { expect: /bad\.yaml: \(document\): cannot read values: file does not exist/ },
+  'a grace period shorter than shutdownTimeout': {
+    text: base.replace('    shutdownTimeout: 3h', '    shutdownTimeout: 3h\n    terminationGracePeriodSeconds: 30'),
+    expect: /bad\.yaml: pool forgejo-runner: terminationGracePeriodSeconds \(30\) is shorter than shutdownTimeout/,
+  },
+};
+
+describe('bad input: non-zero exit, file and field named, committed output untouched', () => {
+  const results = new Map<string, { result: CliResult; status: string; file: string }>();
+
+  beforeAll(async () => {
+    // One repo per case, run concurrently: each process is independent.
+    await Promise.all(
+      Object.entries(cases).map(async ([name, c]) => {
+        const repo = tempRepo();
+        const file = join(repo, 'values', 'bad.yaml');
+        if (c.text !== undefined) writeValues(join(repo, 'values'), 'bad.yaml', c.text);
+        const result = await runMain(['synth', '--root', repo, '--values', file]);
+        results.set(name, { result, status: git(repo, 'status', '--porcelain', '--untracked-files=no'), file });
+      }),
+    );
+  });
+
+  test.each(Object.keys(cases))('%s', (name) => {
+    const { result, status } = results.get(name)!;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(cases[name]!.expect);
+    expect(result.stderr).toContain('synth: nothing written; the committed output is unchanged');
+    expect(status).toBe('');
+  });
+});
+
+describe('synth, check and diff', () => {
+  test('synth of unchanged values rewrites nothing; check passes', async () => {
+    const repo = tempRepo();
+    const synth = await runMain(['synth', '--root', repo]);
+    expect(synth.code).toBe(0);
+    expect(synth.stdout).toContain('values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files) unchanged');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    const check = await runMain(['check', '--root', repo]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('match a fresh synth');
+  });
+
+  test('one changed byte in a committed manifest fails check with a diff; restoring it passes', async () => {
+    const repo = tempRepo();
+    const file = join(repo, 'argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('replicas: 1', 'replicas: 2'));
+    const drift = await runMain(['check', '--root', repo]);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toMatch(/^-  replicas: 2$/m);
+    expect(drift.stdout).toMatch(/^\+  replicas: 1$/m);
+    expect(drift.stderr).toContain('differs from a fresh synth');
+    const diff = await runMain(['diff', '--root', repo]);
+    expect(diff.code).toBe(0); // diff only reports
+    expect(diff.stdout).toContain('+  replicas: 1');
+    writeFileSync(file, original);
+    expect((await runMain(['check', '--root', repo])).code).toBe(0);
+  });
+
+  test('a values change updates the files and removes the files of resources that are gone', async () => {
+    const repo = tempRepo();
+    const values = join(repo, 'values', 'indri.yaml');
+    // Dropping the zot block removes its ExternalSecret: its file must not linger.
+    writeFileSync(values, base.replace(/\nzot:\n(?: {2}.*\n|\s*#.*\n)+/, '\n'));
+    const result = await runMain(['synth', '--root', repo]);
+    expect(result.code).toBe(0);
+    const status = git(repo, 'status', '--porcelain');
+    expect(status).toContain(' D argocd/manifests/forgejo-runner/externalsecret-zot-ci-apikey.yaml');
+    expect(status).toContain(' M argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');
+    expect(readFileSync(join(repo, 'argocd/manifests/forgejo-runner/kustomization.yaml'), 'utf8')).not.toContain('zot');
+  });
+
+  test('a file synth did not generate blocks the swap unless --force', async () => {
+    const repo = tempRepo();
+    const foreign = join(repo, 'argocd/manifests/forgejo-runner/notes.md');
+    writeFileSync(foreign, 'hand-written\n');
+    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace('capacity: 2', 'capacity: 3'));
+    const refused = await runMain(['synth', '--root', repo]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('holds files this tool did not generate: notes.md');
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=no', '--', 'argocd')).toBe('');
+    const forced = await runMain(['synth', '--root', repo, '--force']);
+    expect(forced.code).toBe(0);
+    expect(git(repo, 'status', '--porcelain')).not.toContain('notes.md');
+  });
+
+  test('the binary exits non-zero on bad input and 2 on usage errors', async () => {
+    const [missing, r] = await Promise.all([runCli(['synth', '--values', 'values/nope.yaml']), runCli(['publish'])]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('values/nope.yaml: (document): cannot read values: file does not exist');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('expected one command, synth, check or diff; got: publish');
+  });
+});
+
+describe('crash safety: killed mid-write, the directory is the complete old or new set', () => {
+  const tree = (repo: string) => git(repo, 'ls-files', '-s', '--', 'argocd/manifests').trim();
+
+  test.each(['staged', 'swapped'] as const)('SIGKILL at %s', async (point) => {
+    const repo = tempRepo();
+    // The new set differs in content and in files (no zot ExternalSecret).
+    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace(/\nzot:\n(?: {2}.*\n|\s*#.*\n)+/, '\n').replace('capacity: 2', 'capacity: 4'));
+    const killed = await runCli(['synth', '--root', repo], { env: { FORGEJO_RUNNER_CDK8S_FAULT: point } });
+    expect(killed.signal).toBe('SIGKILL');
+    const dir = join(repo, 'argocd/manifests/forgejo-runner');
+    const status = git(repo, 'status', '--porcelain', '--', 'argocd/manifests/forgejo-runner');
+    if (point === 'staged') {
+      expect(status).toBe(''); // old set, byte for byte
+    } else {
+      // New set, complete: what a clean synth of the same values produces.
+      const clean = tempRepo();
+      writeFileSync(join(clean, 'values', 'indri.yaml'), readFileSync(join(repo, 'values', 'indri.yaml'), 'utf8'));
+      expect((await runMain(['synth', '--root', clean])).code).toBe(0);
+      git(repo, 'add', '-A', 'argocd/manifests/forgejo-runner');
+      git(clean, 'add', '-A', 'argocd/manifests/forgejo-runner');
+      expect(tree(repo)).toBe(tree(clean));
+      expect(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')).not.toContain('zot');
+    }
+    // The next run cleans the leftovers and converges.
+    expect((await runMain(['synth', '--root', repo])).code).toBe(0);
+    expect(git(repo, 'status', '--porcelain', '--ignored', '--', 'argocd/manifests')).not.toMatch(/staging|\.old-/);
+  });
+});

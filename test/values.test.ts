@@ -1,0 +1,109 @@
+// Values validation in-process: every error names the file, the line and the field path, says
+// what was expected, and one run reports every problem.
+import { loadValues, parseValues, ValuesError } from '../src/values/load.js';
+import { DEFAULT_VALUES_FILE, defaultValuesData } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+
+const defaultText = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
+
+function problems(text: string): string {
+  try {
+    parseValues(text, 'values/bad.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValuesError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ValuesError');
+}
+
+const edit = (mutate: (v: Record<string, any>) => void) => {
+  const v = defaultValuesData();
+  mutate(v);
+  return stringify(v);
+};
+
+test('the default values file is valid', () => {
+  expect(() => loadValues(DEFAULT_VALUES_FILE)).not.toThrow();
+});
+
+test('an unknown key is rejected with a did-you-mean and its line', () => {
+  const text = defaultText.replace('    capacity: 2', '    capacty: 2');
+  const line = text.split('\n').findIndex((l) => l.includes('capacty')) + 1;
+  expect(problems(text)).toContain(`values/bad.yaml:${line}: pools[0].capacty: unknown key "capacty" (did you mean "capacity"?)`);
+});
+
+test('an unknown key far from any known one lists the expected keys', () => {
+  expect(problems(edit((v) => (v.zot.colour = 'blue')))).toMatch(/zot\.colour: unknown key "colour"; expected one of: registry, username, .*bridgeToJobs/);
+});
+
+test('a wrong type names what was expected and what was found', () => {
+  expect(problems(edit((v) => (v.pools[0].capacity = 'two')))).toMatch(/values\/bad\.yaml:\d+: pools\[0\]\.capacity: expected number, got string/);
+});
+
+test('a negative capacity is out of range', () => {
+  expect(problems(edit((v) => (v.pools[0].capacity = -1)))).toMatch(/pools\[0\]\.capacity: expected capacity >= 1/);
+});
+
+test('negative replicas are out of range; zero is allowed (parks the pool)', () => {
+  expect(problems(edit((v) => (v.pools[0].replicas = -1)))).toMatch(/pools\[0\]\.replicas: expected replicas >= 0/);
+  expect(() => parseValues(edit((v) => (v.pools[0].replicas = 0)), 'ok.yaml')).not.toThrow();
+});
+
+test('an invalid env var name is rejected where it is used', () => {
+  expect(problems(edit((v) => (v.zot.envVar = 'ZOT-CI-KEY')))).toMatch(/zot\.envVar: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
+  expect(problems(edit((v) => (v.jobEnv = { '1BAD': 'x' })))).toMatch(/jobEnv\.1BAD: expected an environment variable name/);
+});
+
+test('duplicate pool names are rejected at the second one', () => {
+  expect(problems(edit((v) => v.pools.push({ ...v.pools[0] })))).toMatch(
+    /pools\[1\]\.name: expected a unique pool name; "forgejo-runner" is already used by pools\[0\]/,
+  );
+});
+
+test('malformed YAML is reported with file and line', () => {
+  const text = defaultText.replace('namespace: forgejo-runner', 'namespace: [forgejo-runner');
+  expect(problems(text)).toMatch(/values\/bad\.yaml:\d+: \(document\): malformed YAML/);
+});
+
+test('an image reference with a space is rejected', () => {
+  expect(problems(edit((v) => (v.images.dind = 'docker:27 dind')))).toMatch(/images\.dind: expected an image reference/);
+});
+
+test('an image without tag or digest is rejected (it would float to latest)', () => {
+  expect(problems(edit((v) => (v.images.runner = 'code.forgejo.org/forgejo/runner')))).toMatch(/images\.runner: expected an image reference with an explicit tag or digest/);
+});
+
+test('URLs, durations, names and the Kubernetes version are checked', () => {
+  const msg = problems(
+    edit((v) => {
+      v.forgejoUrl = 'forge.ops.eblu.me';
+      v.pools[0].timeout = '3 hours';
+      v.namespace = 'Forgejo_Runner';
+      v.kubernetesVersion = 1.3;
+      v.dind.registryMirrors = ['not a url'];
+    }),
+  );
+  expect(msg).toMatch(/forgejoUrl: expected an http:\/\/ or https:\/\/ URL/);
+  expect(msg).toMatch(/pools\[0\]\.timeout: expected a Go duration/);
+  expect(msg).toMatch(/namespace: expected a DNS-1123 label/);
+  expect(msg).toMatch(/kubernetesVersion: expected string, got number/);
+  expect(msg).toMatch(/dind\.registryMirrors\[0\]: expected an http:\/\/ or https:\/\/ URL/);
+  expect(msg).toMatch(/^values\/bad\.yaml: 5 problems in values/); // all of them, in one run
+});
+
+test('a missing required field is named', () => {
+  expect(problems(edit((v) => delete v.forgejoUrl))).toMatch(/forgejoUrl: missing; expected string/);
+});
+
+test('an unknown registration mode lists the modes', () => {
+  expect(problems(edit((v) => (v.registration.mode = 'ephemeral')))).toMatch(/registration\.mode: expected one of: "token", "offline"/);
+});
+
+test('a values file that does not exist', () => {
+  expect(() => loadValues('values/nope.yaml')).toThrow(/values\/nope\.yaml: \(document\): cannot read values: file does not exist/);
+});
+
+test('a document that is not a mapping', () => {
+  expect(problems('- just\n- a list\n')).toContain('expected a YAML mapping of values');
+});
