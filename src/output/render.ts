@@ -28,7 +28,7 @@ export interface RenderTargets {
 }
 
 export function render(synthesis: Synthesis, targets: RenderTargets): RenderedOutput {
-  const header = `${GENERATED_MARK} from ${targets.source}. Do not edit: change the values or src/, run \`npm run synth\`.\n`;
+  const header = `${GENERATED_MARK} from ${targets.source} by \`npm run synth\`; do not edit.\n`;
   const manifests = synthesis.manifests.map((o) => ({ path: o.file, text: header + renderObject(o) }));
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -53,14 +53,25 @@ function renderObject({ object, notes, file }: SynthesizedObject): string {
   const doc = new Document(sortKeys(object));
   for (const [path, why] of notes) {
     if (path === '') {
-      doc.commentBefore = why.split('\n').map((l) => ` ${l}`).join('\n');
+      doc.commentBefore = comment(why);
       continue;
     }
     const target = locate(doc.contents as YAMLMap, path);
     if (!target) throw new Error(`${file}: review note for "${path}" names no field of ${object.kind} ${object.metadata.name}`);
-    target.commentBefore = ` ${why}`;
+    target.commentBefore = comment(why);
   }
   return `---\n${doc.toString(FORMAT)}`;
+}
+
+/** Comment text wrapped to stay inside the operator's yamllint line length (120) even when indented. */
+function comment(text: string, width = 88): string {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + word.length + 1 <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.map((l) => ` ${l}`).join('\n');
 }
 
 /** The node a comment goes above: a pair's key, or a list entry. */
