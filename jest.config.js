@@ -3,6 +3,9 @@
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
+  // jest's default on 2 cores is one worker; the suites are mostly I/O-bound waits on child
+  // processes (kubectl, yamllint, the CLI), so two workers finish sooner.
+  maxWorkers: 2,
   roots: ['<rootDir>/test'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {

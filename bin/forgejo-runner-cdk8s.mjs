@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Entry point: compiles src/ when it changed since the last build, then runs the compiled CLI.
-// Skipping the compiler when nothing changed is what keeps a warm `npm run synth` fast.
-import { ensureBuilt } from './build.mjs';
+// Entry point: rebuilds dist/ when src/ changed since the last build; answers an unchanged synth
+// from the synth cache without loading the synthesizer; otherwise runs the CLI bundle.
+import { bundle, cache, ensureBuilt, fastPath } from './build.mjs';
 
-ensureBuilt();
-const { main } = await import('../dist/src/cli.js');
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+await ensureBuilt();
+const { fastSynth } = await import(fastPath);
+const current = fastSynth(argv, process.env, cache);
+if (current) {
+  for (const line of current) process.stdout.write(`${line} (cached: inputs and outputs unchanged)\n`);
+} else {
+  const { main } = await import(bundle);
+  process.exitCode = await main(argv, undefined, process.env, cache);
+}

@@ -1,7 +1,7 @@
 // The command line: wires the stages together and nothing else.
 //   values file -> loadValues -> synthesize -> validate (schemas, wiring) -> render -> write | compare
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { synthesize } from './synth/synthesize.js';
 import { formatSchemaProblem, validateSchemas } from './validate/schemas.js';
 import { checkWiring } from './validate/wiring.js';
 import { loadValues, ValuesError } from './values/load.js';
+import { defaultValuesFiles, keyFor, record, type CacheLocation } from './synth-cache.js';
 
 const USAGE = `usage: forgejo-runner-cdk8s <synth|check|diff> [--values FILE]... [--root DIR] [--force]
 
@@ -29,8 +30,16 @@ export interface Io {
 
 const consoleIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
-/** Runs the CLI; returns the exit code. */
-export async function main(argv: readonly string[], io: Io = consoleIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * Runs the CLI; returns the exit code. With `cache`, a successful synth is recorded so the next
+ * unchanged one can skip all work (see synth-cache.ts).
+ */
+export async function main(
+  argv: readonly string[],
+  io: Io = consoleIo,
+  env: NodeJS.ProcessEnv = process.env,
+  cache?: CacheLocation,
+): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -57,9 +66,9 @@ export async function main(argv: readonly string[], io: Io = consoleIo, env: Nod
     return 2;
   }
   const root = resolve(args.values.root ?? '.');
-  const valuesFiles = args.values.values ?? defaultValuesFiles(root, io);
+  const valuesFiles = args.values.values ?? defaultValuesFiles(root);
   if (valuesFiles.length === 0) {
-    io.err(`no values files: none given with --values and ${join(relative('.', root) || '.', 'values')}/*.yaml is empty`);
+    io.err(`no values files: none given with --values, and ${join(root, 'values')}/*.yaml matches none`);
     return 1;
   }
 
@@ -102,16 +111,28 @@ export async function main(argv: readonly string[], io: Io = consoleIo, env: Nod
 
   if (command === 'synth') {
     const fault = env.FORGEJO_RUNNER_CDK8S_FAULT as FaultPoint | undefined;
+    const summary = (o: RenderedOutput, source: string, dirState: string, appState: string) =>
+      `${source} -> ${o.manifestsDir}/ (${o.manifests.length} files) ${dirState}, ${o.application.path} ${appState}`;
     for (const { source, output } of outputs) {
       try {
         const result = writeOutput(root, output, { force: args.values.force, faultAt: fault });
-        io.out(`${source} -> ${output.manifestsDir}/ (${output.manifests.length} files) ${result.manifestsChanged ? 'updated' : 'unchanged'}, ${output.application.path} ${result.applicationChanged ? 'updated' : 'unchanged'}`);
+        io.out(summary(output, source, result.manifestsChanged ? 'updated' : 'unchanged', result.applicationChanged ? 'updated' : 'unchanged'));
       } catch (e) {
         io.err(`${source}: ${(e as Error).message}\nsynth: ${output.manifestsDir} is unchanged`);
         return 1;
       }
     }
     copyForCdk8sCli(root, outputs, env);
+    const key = cache && keyFor(cache, root, valuesFiles);
+    if (cache && key) {
+      record(
+        cache.file,
+        key,
+        outputs.map(({ output }) => ({ dir: resolve(root, output.manifestsDir), files: output.manifests })),
+        outputs.map(({ output }) => ({ path: resolve(root, output.application.path), text: output.application.text })),
+        outputs.map(({ source, output }) => summary(output, source, 'unchanged', 'unchanged')),
+      );
+    }
     return 0;
   }
 
@@ -129,18 +150,6 @@ export async function main(argv: readonly string[], io: Io = consoleIo, env: Nod
     if (command === 'check') io.err(`${source}: the committed output differs from a fresh synth (above); run \`npm run synth\` and commit`);
   }
   return command === 'check' && drift ? 1 : 0;
-}
-
-function defaultValuesFiles(root: string, io: Io): string[] {
-  const dir = join(root, 'values');
-  if (!existsSync(dir)) {
-    io.err(`no values directory at ${dir}`);
-    return [];
-  }
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
 }
 
 function findClash(outputs: readonly { source: string; output: RenderedOutput }[]): string | undefined {

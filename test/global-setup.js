@@ -1,6 +1,6 @@
-// Compile dist/ once before the suites that spawn the real CLI (bin/forgejo-runner-cdk8s.mjs).
+// Build dist/ once before the suites that spawn the real CLI (bin/forgejo-runner-cdk8s.mjs).
 import { ensureBuilt } from '../bin/build.mjs';
 
-export default function globalSetup() {
-  ensureBuilt();
+export default async function globalSetup() {
+  await ensureBuilt();
 }

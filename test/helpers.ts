@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { main } from '../src/cli.js';
 import { synthesize, type KubeObject, type Synthesis } from '../src/synth/synthesize.js';
 import { parseValues } from '../src/values/load.js';
 import type { Values } from '../src/values/schema.js';
@@ -81,7 +82,6 @@ export interface CliResult {
 
 /** Runs the CLI's main() in this process (same code path as the binary, minus process start-up). */
 export async function runMain(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const { main } = await import('../src/cli.js');
   let stdout = '';
   let stderr = '';
   const code = await main(args, { out: (l) => (stdout += `${l}\n`), err: (l) => (stderr += `${l}\n`) }, env);

@@ -1,7 +1,8 @@
 // Composes one cluster's runner installation from its typed values: namespace, secrets, pools.
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeNamespace } from '../../imports/k8s.js';
+import type { Namespace } from '../../imports/k8s.js';
+import { kubeObject } from './kube-object.js';
 import type { Values } from '../values/schema.js';
 import { ArgoApplication } from './argocd-application.js';
 import { standardLabels } from './labels.js';
@@ -23,7 +24,9 @@ export class ForgejoRunnerChart extends Chart {
     const namespace = values.namespace ?? DEFAULT_NAMESPACE;
     super(scope, id, { disableResourceNameHashes: true });
 
-    const ns = new KubeNamespace(this, 'Namespace', {
+    const ns = kubeObject<Namespace>(this, 'Namespace', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
       metadata: { name: namespace, annotations: syncWave(SyncWave.NAMESPACE) },
     });
     setFileStem(ns, `namespace-${namespace}`);

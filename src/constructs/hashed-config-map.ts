@@ -2,7 +2,8 @@
 // file changes the name, which changes the pod template, which rolls the Deployment.
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { KubeConfigMap } from '../../imports/k8s.js';
+import type { ConfigMap } from '../../imports/k8s.js';
+import { kubeObject } from './kube-object.js';
 import { explain, setFileStem } from './review-notes.js';
 import { syncWave, SyncWave } from './sync-wave.js';
 
@@ -34,7 +35,9 @@ export class HashedConfigMap extends Construct {
     }
     this.name = `${props.baseName}-${contentHash(props.files)}`;
     this.files = new Set(Object.keys(props.files));
-    const resource = new KubeConfigMap(this, 'Resource', {
+    const resource = kubeObject<ConfigMap>(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: {
         name: this.name,
         namespace: props.namespace,

@@ -1,21 +1,14 @@
 // One pool of Forgejo Actions runners: a Deployment whose pods run forgejo-runner next to a
 // Docker-in-Docker daemon that executes the jobs, and the ConfigMap with both their configs.
 //
-// Built on the Kubernetes L1 bindings rather than cdk8s-plus's Deployment: every cdk8s-plus
+// Built from the typed API shapes rather than cdk8s-plus's Deployment: every cdk8s-plus
 // default differs from production (2 replicas, imagePullPolicy Always, hashed names, 1500m/2Gi
 // limits, runAsNonRoot, no privilege escalation, a metadata.addr pod label), and DinD needs
 // privileged mode, which cdk8s-plus's defaults contradict. Here every field is set on purpose.
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  IntOrString,
-  KubeDeployment,
-  Quantity,
-  type Container,
-  type EnvVar,
-  type ResourceRequirements,
-  type Volume,
-  type VolumeMount,
-} from '../../imports/k8s.js';
+import type { Container, Deployment, EnvVar, ResourceRequirements, Volume, VolumeMount } from '../../imports/k8s.js';
+import { kubeObject } from './kube-object.js';
 import { HashedConfigMap } from './hashed-config-map.js';
 import { standardLabels } from './labels.js';
 import type { SecretEnvSource, SecretKeyHandle } from './onepassword-secret.js';
@@ -111,7 +104,7 @@ export interface RunnerPoolProps {
 }
 
 export class RunnerPool extends Construct {
-  public readonly deployment: KubeDeployment;
+  public readonly deployment: ApiObject;
   public readonly configMap: HashedConfigMap;
   /** Seconds Kubernetes waits before SIGKILL. */
   public readonly terminationGracePeriodSeconds: number;
@@ -265,7 +258,9 @@ export class RunnerPool extends Construct {
         : []),
     ];
 
-    this.deployment = new KubeDeployment(this, 'Resource', {
+    const body: Deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
       metadata: {
         name: props.name,
         namespace: props.namespace,
@@ -275,7 +270,7 @@ export class RunnerPool extends Construct {
       spec: {
         replicas: props.replicas ?? 1,
         selector: { matchLabels: { app: props.name } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
           metadata: { labels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
           spec: {
@@ -285,7 +280,8 @@ export class RunnerPool extends Construct {
           },
         },
       },
-    });
+    };
+    this.deployment = kubeObject(this, 'Resource', body);
 
     const d = this.deployment;
     const dindPath = `spec.template.spec.${nativeSidecar ? 'initContainers' : 'containers'}[name=dind]`;
@@ -312,7 +308,7 @@ function secretEnvVar(name: string, handle: SecretKeyHandle): EnvVar {
 
 function resources(r: ContainerResources | undefined): { resources?: ResourceRequirements } {
   if (!r || (!r.requests && !r.limits)) return {};
-  const list = (l?: { cpu?: string; memory?: string }): Record<string, Quantity> | undefined =>
-    l ? Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined).map(([k, v]) => [k, Quantity.fromString(v!)])) : undefined;
+  const list = (l?: { cpu?: string; memory?: string }): Record<string, string> | undefined =>
+    l ? Object.fromEntries(Object.entries(l).filter((e): e is [string, string] => e[1] !== undefined)) : undefined;
   return { resources: { ...(r.requests ? { requests: list(r.requests) } : {}), ...(r.limits ? { limits: list(r.limits) } : {}) } };
 }

@@ -2,6 +2,7 @@
 // or renamex_np(RENAME_SWAP) (macOS), so python3's ctypes makes the one system call. Without
 // python3 or kernel support, the caller falls back to two renames plus recovery (writer.ts).
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const SWAP = `
 import ctypes, os, sys
@@ -17,8 +18,19 @@ if rc != 0:
     sys.exit(os.strerror(ctypes.get_errno()))
 `;
 
+// The system interpreter first: a version-manager shim (pyenv, asdf) on PATH costs ~100 ms.
+const CANDIDATES = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3', 'python3'];
+
+/** The python3 to use; FORGEJO_RUNNER_CDK8S_PYTHON overrides it, and "" turns the exchange off. */
+function python(): string | undefined {
+  const override = process.env.FORGEJO_RUNNER_CDK8S_PYTHON;
+  if (override !== undefined) return override || undefined;
+  return CANDIDATES.find((p) => !p.startsWith('/') || existsSync(p));
+}
+
 /** True when the two paths were exchanged in one atomic step; false when that is not possible here. */
 export function exchangeDirectories(a: string, b: string): boolean {
-  const result = spawnSync('python3', ['-c', SWAP, a, b], { encoding: 'utf8' });
-  return result.status === 0;
+  const exe = python();
+  if (!exe) return false;
+  return spawnSync(exe, ['-c', SWAP, a, b], { encoding: 'utf8' }).status === 0;
 }
