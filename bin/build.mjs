@@ -51,18 +51,29 @@ async function bundleCli() {
   });
 }
 
-/** Builds when stale; exits the process with the compiler's messages when the code has type errors. */
+/**
+ * Builds when stale. Resolves once the bundle is ready, with `typeChecked`: a promise that is
+ * true when tsc found no errors (it runs on, in parallel, while the caller synthesizes in memory;
+ * the CLI awaits it before writing anything). On type errors it prints them and resolves false.
+ */
 export async function ensureBuilt({ force = false } = {}) {
   const built = existsSync(stamp) && existsSync(bundle) && existsSync(fastPath) ? statSync(stamp).mtimeMs : 0;
-  if (!force && built > 0 && inputs.every((p) => newestMtime(join(root, p)) <= built)) return false;
-  const [check] = await Promise.all([typeCheck(), bundleCli()]);
-  if (!check.ok) {
-    process.stderr.write(`${check.output}build failed: fix the TypeScript errors above; nothing was synthesized\n`);
-    process.exit(1);
-  }
-  mkdirSync(dirname(stamp), { recursive: true });
-  writeFileSync(stamp, `${new Date().toISOString()}\n`);
-  return true;
+  if (!force && built > 0 && inputs.every((p) => newestMtime(join(root, p)) <= built)) return { rebuilt: false, typeChecked: Promise.resolve(true) };
+  const checking = typeCheck();
+  await bundleCli();
+  const typeChecked = checking.then((check) => {
+    if (!check.ok) {
+      process.stderr.write(`${check.output}build failed: fix the TypeScript errors above; nothing was written\n`);
+      return false;
+    }
+    mkdirSync(dirname(stamp), { recursive: true });
+    writeFileSync(stamp, `${new Date().toISOString()}\n`);
+    return true;
+  });
+  return { rebuilt: true, typeChecked };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await ensureBuilt({ force: process.argv.includes('--force') });
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { typeChecked } = await ensureBuilt({ force: process.argv.includes('--force') });
+  if (!(await typeChecked)) process.exitCode = 1;
+}

@@ -4,12 +4,14 @@
 import { bundle, cache, ensureBuilt, fastPath } from './build.mjs';
 
 const argv = process.argv.slice(2);
-await ensureBuilt();
+const { rebuilt, typeChecked } = await ensureBuilt();
 const { fastSynth } = await import(fastPath);
-const current = fastSynth(argv, process.env, cache);
+const current = rebuilt ? undefined : fastSynth(argv, process.env, cache);
 if (current) {
   for (const line of current) process.stdout.write(`${line} (cached: inputs and outputs unchanged)\n`);
 } else {
   const { main } = await import(bundle);
-  process.exitCode = await main(argv, undefined, process.env, cache);
+  // After a rebuild, tsc is still type-checking: main synthesizes and validates in memory, and
+  // writes only if the check passed.
+  process.exitCode = await main(argv, undefined, process.env, cache, typeChecked);
 }

@@ -32,13 +32,15 @@ const consoleIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => 
 
 /**
  * Runs the CLI; returns the exit code. With `cache`, a successful synth is recorded so the next
- * unchanged one can skip all work (see synth-cache.ts).
+ * unchanged one can skip all work (see synth-cache.ts). `typeChecked` gates every write on the
+ * type check of a build that is still running.
  */
 export async function main(
   argv: readonly string[],
   io: Io = consoleIo,
   env: NodeJS.ProcessEnv = process.env,
   cache?: CacheLocation,
+  typeChecked: Promise<boolean> = Promise.resolve(true),
 ): Promise<number> {
   let args;
   try {
@@ -104,6 +106,7 @@ export async function main(
     io.err(clash);
     failed = true;
   }
+  if (!(await typeChecked)) failed = true; // the code itself has type errors (printed by the build)
   if (failed) {
     io.err(`${command}: nothing written; the committed output is unchanged`);
     return 1;

@@ -2,5 +2,6 @@
 import { ensureBuilt } from '../bin/build.mjs';
 
 export default async function globalSetup() {
-  await ensureBuilt();
+  const { typeChecked } = await ensureBuilt();
+  if (!(await typeChecked)) throw new Error('dist/ could not be built: type errors (above)');
 }

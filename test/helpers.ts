@@ -49,16 +49,22 @@ export function tempDir(prefix = 'frc-test-'): string {
 
 /**
  * A throwaway git repo holding this project's values and committed output, so a test can run
- * the CLI against it and assert `git status --porcelain`.
+ * the CLI against it and assert `git status --porcelain`. The first one is made with git; the
+ * rest are copies of it (.git included), which is much cheaper than init + add + commit.
  */
+let template: string | undefined;
 export function tempRepo(): string {
-  const root = tempDir('frc-repo-');
-  for (const dir of ['values', 'argocd']) {
-    if (existsSync(join(PROJECT, dir))) cpSync(join(PROJECT, dir), join(root, dir), { recursive: true });
+  if (!template) {
+    template = tempDir('frc-template-');
+    for (const dir of ['values', 'argocd']) {
+      if (existsSync(join(PROJECT, dir))) cpSync(join(PROJECT, dir), join(template, dir), { recursive: true });
+    }
+    git(template, 'init', '-q');
+    git(template, 'add', '-A');
+    git(template, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'baseline');
   }
-  git(root, 'init', '-q');
-  git(root, 'add', '-A');
-  git(root, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'baseline');
+  const root = tempDir('frc-repo-');
+  cpSync(template, root, { recursive: true, preserveTimestamps: true });
   return root;
 }
 
