@@ -1,8 +1,7 @@
 // The writer on its own: all-or-nothing replacement, with and without the atomic exchange.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exchangeDirectories } from '../src/output/exchange.js';
+import { exchangeDirectories, pythonForExchange } from '../src/output/exchange.js';
 import { GENERATED_MARK, type RenderedOutput } from '../src/output/render.js';
 import { recoverInterruptedSwap, writeOutput } from '../src/output/writer.js';
 import { tempDir } from './helpers.js';
@@ -42,7 +41,7 @@ test('the atomic exchange swaps two directories in one step', () => {
   writeFileSync(join(root, 'x', 'f'), 'x');
   writeFileSync(join(root, 'y', 'f'), 'y');
   // Where python3 is missing the writer falls back (next test); where it exists, the exchange must work.
-  const hasPython = spawnSync('python3', ['-c', '0']).status === 0;
+  const hasPython = pythonForExchange() !== undefined;
   expect(exchangeDirectories(join(root, 'x'), join(root, 'y'))).toBe(hasPython);
   if (!hasPython) return;
   expect(readFileSync(join(root, 'x', 'f'), 'utf8')).toBe('y');

@@ -22,7 +22,7 @@ if rc != 0:
 const CANDIDATES = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3', 'python3'];
 
 /** The python3 to use; FORGEJO_RUNNER_CDK8S_PYTHON overrides it, and "" turns the exchange off. */
-function python(): string | undefined {
+export function pythonForExchange(): string | undefined {
   const override = process.env.FORGEJO_RUNNER_CDK8S_PYTHON;
   if (override !== undefined) return override || undefined;
   return CANDIDATES.find((p) => !p.startsWith('/') || existsSync(p));
@@ -30,7 +30,7 @@ function python(): string | undefined {
 
 /** True when the two paths were exchanged in one atomic step; false when that is not possible here. */
 export function exchangeDirectories(a: string, b: string): boolean {
-  const exe = python();
+  const exe = pythonForExchange();
   if (!exe) return false;
   return spawnSync(exe, ['-c', SWAP, a, b], { encoding: 'utf8' }).status === 0;
 }
