@@ -3,6 +3,7 @@
 // python3 or kernel support, the caller falls back to two renames plus recovery (writer.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 const SWAP = `
 import ctypes, os, sys
@@ -25,7 +26,15 @@ const CANDIDATES = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew
 export function pythonForExchange(): string | undefined {
   const override = process.env.FORGEJO_RUNNER_CDK8S_PYTHON;
   if (override !== undefined) return override || undefined;
-  return CANDIDATES.find((p) => !p.startsWith('/') || existsSync(p));
+  for (const candidate of CANDIDATES) {
+    if (candidate.startsWith('/')) {
+      if (existsSync(candidate)) return candidate;
+    } else {
+      const onPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, candidate)).find((p) => existsSync(p));
+      if (onPath) return onPath;
+    }
+  }
+  return undefined;
 }
 
 /** True when the two paths were exchanged in one atomic step; false when that is not possible here. */
