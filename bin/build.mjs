@@ -46,6 +46,9 @@ async function bundleCli() {
     format: 'esm',
     target: 'node20',
     logLevel: 'error',
+    // uri-js (via the schema validators) asks for the userland punycode package, which is
+    // installed; without the alias Node's deprecated built-in is used and warns on Node 22+.
+    alias: { punycode: 'punycode/punycode.js' },
     // Bundled CommonJS dependencies (cdk8s, yaml) call require() for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
