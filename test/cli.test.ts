@@ -3,6 +3,7 @@
 // code bin/ runs); exit codes, signals and crashes are checked on a real separate process.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { git, PROJECT, runCli, runMain, tempRepo, writeValues, type CliResult } from './helpers.js';
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
@@ -113,5 +114,15 @@ describe('synth, check and diff', () => {
     expect(missing.stderr).toContain('values/nope.yaml: (document): cannot read values: file does not exist');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('expected one command, synth, check or diff; got: publish');
+  });
+});
+
+describe('cdk8s.yaml', () => {
+  test('`cdk8s synth` runs the same safe pipeline, and its delete-before-run output dir is scratch, never argocd/', () => {
+    const config = parse(readFileSync(join(PROJECT, 'cdk8s.yaml'), 'utf8'));
+    expect(config.app).toBe('node bin/forgejo-runner-cdk8s.mjs synth');
+    expect(config.output).toBe('dist/cdk8s.out'); // dist/ is git-ignored build output
+    const manifests = parse(readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8')).output.manifests;
+    expect(`${config.output}/`.startsWith(`${manifests}/`) || `${manifests}/`.startsWith(`${config.output}/`)).toBe(false);
   });
 });
