@@ -13,5 +13,5 @@ if (current) {
   const { main } = await import(bundle);
   // After a rebuild, tsc is still type-checking: main synthesizes and validates in memory, and
   // writes only if the check passed.
-  process.exitCode = await main(argv, undefined, process.env, cache, typeChecked);
+  process.exitCode = await main(argv, { cache, typeChecked });
 }

@@ -1,12 +1,11 @@
 // The command line: wires the stages together and nothing else.
 //   values file -> loadValues -> synthesize -> validate (schemas, wiring) -> render -> write | compare
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { compareOutput } from './output/compare.js';
 import { render, type RenderedOutput } from './output/render.js';
-import { readTree, sameFiles, writeOutput, type FaultPoint } from './output/writer.js';
+import { writeOutput, type FaultPoint } from './output/writer.js';
 import { synthesize } from './synth/synthesize.js';
 import { formatSchemaProblem, validateSchemas } from './validate/schemas.js';
 import { checkWiring } from './validate/wiring.js';
@@ -30,18 +29,20 @@ export interface Io {
 
 const consoleIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
-/**
- * Runs the CLI; returns the exit code. With `cache`, a successful synth is recorded so the next
- * unchanged one can skip all work (see synth-cache.ts). `typeChecked` gates every write on the
- * type check of a build that is still running.
- */
-export async function main(
-  argv: readonly string[],
-  io: Io = consoleIo,
-  env: NodeJS.ProcessEnv = process.env,
-  cache?: CacheLocation,
-  typeChecked: Promise<boolean> = Promise.resolve(true),
-): Promise<number> {
+export interface RunOptions {
+  /** Where messages go. @default stdout and stderr */
+  readonly io?: Io;
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Record a successful synth so the next unchanged one skips all work (synth-cache.ts). @default no cache */
+  readonly cache?: CacheLocation;
+  /** The type check of a build still running; every write waits for it. @default already passed */
+  readonly typeChecked?: Promise<boolean>;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: readonly string[], options: RunOptions = {}): Promise<number> {
+  const { io = consoleIo, env = process.env, cache, typeChecked = Promise.resolve(true) } = options;
   let args;
   try {
     args = parseArgs({
@@ -141,15 +142,13 @@ export async function main(
 
   let drift = false;
   for (const { source, output } of outputs) {
-    const dir = resolve(root, output.manifestsDir);
-    const appPath = resolve(root, output.application.path);
-    const appCurrent = existsSync(appPath) ? readFileSync(appPath, 'utf8') : undefined;
-    if (sameFiles(readTree(dir), output.manifests) && appCurrent === output.application.text) {
+    const comparison = compareOutput(root, output);
+    if (comparison.same) {
       if (command === 'check') io.out(`${source}: ${output.manifestsDir}/ and ${output.application.path} match a fresh synth`);
       continue;
     }
     drift = true;
-    io.out(diffAgainst(root, output));
+    io.out(comparison.diff.trimEnd());
     if (command === 'check') io.err(`${source}: the committed output differs from a fresh synth (above); run \`npm run synth\` and commit`);
   }
   return command === 'check' && drift ? 1 : 0;
@@ -165,35 +164,6 @@ function findClash(outputs: readonly { source: string; output: RenderedOutput }[
     }
   }
   return undefined;
-}
-
-/** A unified diff of committed vs fresh output (diff -ruN on a temporary copy). */
-function diffAgainst(root: string, output: RenderedOutput): string {
-  const fresh = mkdtempSync(join(tmpdir(), 'forgejo-runner-cdk8s-'));
-  try {
-    const freshDir = join(fresh, output.manifestsDir);
-    mkdirSync(freshDir, { recursive: true });
-    for (const f of output.manifests) writeFileSync(join(freshDir, f.path), f.text);
-    mkdirSync(dirname(join(fresh, output.application.path)), { recursive: true });
-    writeFileSync(join(fresh, output.application.path), output.application.text);
-    const committedDir = resolve(root, output.manifestsDir);
-    const emptyDir = join(fresh, '.empty');
-    mkdirSync(emptyDir);
-    const run = (a: string, b: string) =>
-      spawnSync('diff', ['-ruN', '--label', `committed/${relative(root, a)}`, '--label', `synth/${relative(fresh, b)}`, a, b], { encoding: 'utf8' });
-    const parts: string[] = [];
-    const manifestsDiff = run(existsSync(committedDir) ? committedDir : emptyDir, freshDir);
-    if (manifestsDiff.error) return `(diff unavailable: ${manifestsDiff.error.message}) ${output.manifestsDir} differs`;
-    parts.push(manifestsDiff.stdout);
-    const appPath = resolve(root, output.application.path);
-    const appDiff = existsSync(appPath)
-      ? run(appPath, join(fresh, output.application.path))
-      : { stdout: `--- ${output.application.path} is missing\n` };
-    parts.push(appDiff.stdout);
-    return parts.filter(Boolean).join('').trimEnd();
-  } finally {
-    rmSync(fresh, { recursive: true, force: true });
-  }
 }
 
 /** Under `cdk8s synth`, also leave a copy in the CLI's own output dir (which it deletes first). */

@@ -90,7 +90,7 @@ export interface CliResult {
 export async function runMain(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { out: (l) => (stdout += `${l}\n`), err: (l) => (stderr += `${l}\n`) }, env);
+  const code = await main(args, { io: { out: (l) => (stdout += `${l}\n`), err: (l) => (stderr += `${l}\n`) }, env });
   return { code, signal: null, stdout, stderr };
 }
 

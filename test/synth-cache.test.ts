@@ -11,7 +11,7 @@ async function primed() {
   const dir = tempDir('frc-cache-');
   const cache = { stamp: join(dir, '.build-stamp'), file: join(dir, 'synth-cache.json') };
   writeFileSync(cache.stamp, 'build 1\n');
-  expect(await main(['synth', '--root', repo], { out: () => {}, err: () => {} }, {}, cache)).toBe(0);
+  expect(await main(['synth', '--root', repo], { io: { out: () => {}, err: () => {} }, env: {}, cache })).toBe(0);
   return { repo, cache, fast: (argv = ['synth', '--root', repo], env = {}) => fastSynth(argv, env, cache) };
 }
 

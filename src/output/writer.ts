@@ -46,7 +46,7 @@ export function readTree(dir: string): Map<string, string> | undefined {
   return files;
 }
 
-export function sameFiles(current: Map<string, string> | undefined, wanted: readonly RenderedFile[]): boolean {
+function sameFiles(current: Map<string, string> | undefined, wanted: readonly RenderedFile[]): boolean {
   return !!current && current.size === wanted.length && wanted.every((f) => current.get(f.path) === f.text);
 }
 
