@@ -83,8 +83,3 @@ export const quantity = z
     message: 'expected a Kubernetes quantity such as "500m", "2" or "4Gi"',
   })
   .transform((q) => String(q));
-
-/** A key of a Kubernetes Secret. */
-export const secretKey = z
-  .string()
-  .regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret key: letters, digits, "-", "_" and "."');

@@ -155,5 +155,3 @@ export const ValuesSchema = z.strictObject({
 });
 
 export type Values = z.output<typeof ValuesSchema>;
-export type PoolValues = z.output<typeof PoolSchema>;
-export type Resources = z.output<typeof ResourcesSchema>;
