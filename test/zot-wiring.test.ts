@@ -189,26 +189,16 @@ describe('synth-time wiring check: each broken link is named', () => {
     ]);
   });
 
-  test('runner.env_file naming a file the Secret volume does not project', () => {
+  test.each([
+    ['naming a file the Secret volume does not project', '/secrets/jobs/zot.env', 'runner.env_file /secrets/jobs/zot.env: volume job-secrets projects no file zot.env from Secret zot-ci-apikey'],
+    ['on a volume that is not a Secret', '/data/jobs.env', 'runner.env_file /data/jobs.env is mounted from volume data, which is not a Secret volume'],
+  ])('runner.env_file %s', (_, path, message) => {
     expect(
       broken((o) => {
         const cm = o['ConfigMap/forgejo-runner-config'];
-        cm.data['config.yaml'] = cm.data['config.yaml'].replace('/secrets/jobs/jobs.env', '/secrets/jobs/zot.env');
+        cm.data['config.yaml'] = cm.data['config.yaml'].replace('/secrets/jobs/jobs.env', path);
       }),
-    ).toEqual([
-      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner runner.env_file /secrets/jobs/zot.env: volume job-secrets projects no file zot.env from Secret zot-ci-apikey',
-    ]);
-  });
-
-  test('runner.env_file on a volume that is not a Secret', () => {
-    expect(
-      broken((o) => {
-        const cm = o['ConfigMap/forgejo-runner-config'];
-        cm.data['config.yaml'] = cm.data['config.yaml'].replace('/secrets/jobs/jobs.env', '/data/jobs.env');
-      }),
-    ).toEqual([
-      'deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner runner.env_file /data/jobs.env is mounted from volume data, which is not a Secret volume',
-    ]);
+    ).toEqual([`deployment-forgejo-runner.yaml: Deployment forgejo-runner: container runner ${message}`]);
   });
 
   test('a mount of a volume the pod does not have', () => {

@@ -63,7 +63,7 @@ export class ForgejoRunnerChart extends Chart {
       registrationFor = (pool) => ({ mode: 'offline', runnerSecret: identity.key(pool.name) });
     }
 
-    let zotKey: SecretKeyHandle | undefined;
+    let zotEnv: Record<string, SecretKeyHandle> | undefined;
     let zotJobFile: SecretKeyHandle | undefined;
     const zot = values.zot;
     if (zot) {
@@ -81,7 +81,7 @@ export class ForgejoRunnerChart extends Chart {
           `zot push credential of ${zot.username}@${zot.registry} (1Password "${zot.item}"). ` +
           'Expires every 90 days: see the README runbook "Rotating the zot CI key".',
       });
-      zotKey = this.zotSecret.key(envVar);
+      zotEnv = { [envVar]: this.zotSecret.key(envVar) };
       zotJobFile = bridge ? this.zotSecret.file(ZOT_JOB_ENV_FILE) : undefined;
     }
 
@@ -107,7 +107,7 @@ export class ForgejoRunnerChart extends Chart {
           terminationGracePeriodSeconds: pool.terminationGracePeriodSeconds,
           logLevel: pool.logLevel,
           timezone: values.timezone,
-          secretEnv: zot && zotKey ? { [zot.envVar ?? 'ZOT_CI_API_KEY']: zotKey } : undefined,
+          secretEnv: zotEnv,
           jobEnvFile: zotJobFile,
           jobEnv: {
             ...(zot ? { ZOT_REGISTRY: zot.registry, ZOT_CI_USERNAME: zot.username } : {}),
@@ -122,8 +122,8 @@ export class ForgejoRunnerChart extends Chart {
           annotations: reloader,
         }),
     );
-    for (const pool of this.pools) {
-      if (reloader) explain(pool.deployment, 'metadata.annotations', 'Reloader restarts the pods when the zot key Secret changes');
+    if (reloader) {
+      for (const pool of this.pools) explain(pool.deployment, 'metadata.annotations', 'Reloader restarts the pods when the zot key Secret changes');
     }
   }
 

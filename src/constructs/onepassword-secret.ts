@@ -48,11 +48,9 @@ export interface SecretKeyHandle {
   readonly key: string;
 }
 
-/** The whole Secret, for envFrom. */
+/** The whole Secret, for envFrom (every key becomes an env var). */
 export interface SecretEnvSource {
   readonly secretName: string;
-  /** Every key, i.e. every env var the consumer gets. */
-  readonly keys: readonly string[];
 }
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -60,8 +58,6 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 export class OnePasswordSecret<K extends string = string, F extends string = never> extends Construct {
   /** Name of the Secret ESO creates. */
   public readonly secretName: string;
-  /** Every key the created Secret holds. */
-  public readonly producedKeys: readonly string[];
   private readonly valueKeys: ReadonlySet<string>;
   private readonly fileKeys: ReadonlySet<string>;
 
@@ -83,10 +79,9 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
     this.secretName = props.name;
     this.valueKeys = new Set(keys);
     this.fileKeys = new Set(files);
-    this.producedKeys = [...keys, ...files];
 
     // With a template, ESO's default mergePolicy (Replace) writes only the template's keys to the
-    // Secret, so each plain key is templated too: the Secret then holds exactly producedKeys.
+    // Secret, so each plain key is templated too: the Secret then holds exactly keys + files.
     const template =
       files.length === 0
         ? undefined
@@ -140,7 +135,7 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
 
   /** The whole Secret as an env source (every key becomes an env var). */
   public envSource(): SecretEnvSource {
-    return { secretName: this.secretName, keys: this.producedKeys };
+    return { secretName: this.secretName };
   }
 }
 
