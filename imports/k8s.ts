@@ -12,3 +12,4 @@ export type { IEnvVar as EnvVar } from 'kubernetes-models/v1/EnvVar';
 export type { IVolume as Volume } from 'kubernetes-models/v1/Volume';
 export type { IVolumeMount as VolumeMount } from 'kubernetes-models/v1/VolumeMount';
 export type { IResourceRequirements as ResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
+export type { IPodSpec as PodSpec } from 'kubernetes-models/v1/PodSpec';

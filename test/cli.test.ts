@@ -23,7 +23,7 @@ const cases: Record<string, { text?: string; expect: RegExp }> = {
   'a values file that does not exist': { expect: /bad\.yaml: \(document\): cannot read values: file does not exist/ },
   'a grace period shorter than shutdownTimeout': {
     text: base.replace('    shutdownTimeout: 3h', '    shutdownTimeout: 3h\n    terminationGracePeriodSeconds: 30'),
-    expect: /bad\.yaml: pool forgejo-runner: terminationGracePeriodSeconds \(30\) is shorter than shutdownTimeout/,
+    expect: /bad\.yaml:\d+: pools\[0\]\.terminationGracePeriodSeconds: expected at least 10800 \(shutdownTimeout 3h\), got 30/,
   },
 };
 

@@ -1,7 +1,7 @@
 // Operations: rollouts let jobs finish, restarts keep one identity, Secrets exist before pods.
 import { parse } from 'yaml';
 import { runnerStartupScript } from '../src/constructs/startup-script.js';
-import { SYNC_WAVE_ANNOTATION } from '../src/constructs/sync-wave.js';
+import { SYNC_WAVE_ANNOTATION } from '../src/constructs/sync-waves.js';
 import { checkWiring } from '../src/validate/wiring.js';
 import { container, find, synthWith } from './helpers.js';
 
@@ -22,10 +22,12 @@ describe('graceful shutdown', () => {
     expect(g.spec.template.spec.terminationGracePeriodSeconds).toBe(1800 + 300);
   });
 
-  test('a grace period shorter than shutdownTimeout fails synth naming both fields', () => {
+  test('a grace period shorter than shutdownTimeout is a values error at the field, naming the minimum', () => {
     expect(() => synthWith((v) => (v.pools[0].terminationGracePeriodSeconds = 60))).toThrow(
-      /pool forgejo-runner: terminationGracePeriodSeconds \(60\) is shorter than shutdownTimeout \(3h = 10800 s\).*at least 10800/,
+      /test-values\.yaml:\d+: pools\[0\]\.terminationGracePeriodSeconds: expected at least 10800 \(shutdownTimeout 3h\), got 60/,
     );
+    // The default shutdownTimeout (3h) counts when the file sets none.
+    expect(() => synthWith((v) => (delete v.pools[0].shutdownTimeout, (v.pools[0].terminationGracePeriodSeconds = 60)))).toThrow(/expected at least 10800/);
   });
 
   test('rollout surges: the old pod drains while the new one takes jobs, never zero runners', () => {
@@ -60,7 +62,7 @@ describe('DinD lifetime by Kubernetes version', () => {
 describe('registration', () => {
   test('token: today\'s start-up, registering only when /data/.runner is missing', () => {
     const script = container(find(synthWith().manifests, 'Deployment', 'forgejo-runner'), 'runner').command[2];
-    expect(script).toBe(runnerStartupScript({ registration: 'token', configPath: '/config/config.yaml', stateFile: '/data/.runner', dockerUrl: 'http://localhost:2375' }));
+    expect(script).toBe(runnerStartupScript({ registration: 'token', configPath: '/config/config.yaml', stateFile: '/data/.runner', dockerUrl: 'http://127.0.0.1:2375' }));
     expect(script).toContain('if [ ! -f /data/.runner ]; then');
     expect(script).toContain('--token "$RUNNER_TOKEN"');
     expect(script).not.toContain('create-runner-file');
@@ -93,13 +95,15 @@ describe('registration', () => {
 
   test('offline: two pods or two pools sharing one identity are rejected', () => {
     const base = { mode: 'offline', secretName: 'forgejo-runner-identity', item: 'Forgejo Secrets' };
-    expect(() => synthWith((v) => ((v.registration = base), (v.pools[0].replicas = 2)))).toThrow(/replicas 2 with registration.mode offline would run 2 pods as one runner identity/);
+    expect(() => synthWith((v) => ((v.registration = base), (v.pools[0].replicas = 2)))).toThrow(
+      /test-values\.yaml:\d+: pools\[0\]\.replicas: expected replicas 0 or 1 with registration\.mode offline: 2 pods would run as one runner identity/,
+    );
     expect(() =>
       synthWith((v) => {
         v.registration = { ...base, property: 'runner_secret' };
         v.pools.push({ ...v.pools[0], name: 'second' });
       }),
-    ).toThrow('pools forgejo-runner and second read the same 1Password field "runner_secret" and would share one runner identity');
+    ).toThrow(/test-values\.yaml:\d+: pools\[1\]\.name: expected a 1Password field of its own: pools\[0\] already reads "runner_secret"/);
   });
 });
 

@@ -70,7 +70,7 @@ describe('containers', () => {
     const plain = Object.fromEntries(runner.env.filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
     expect(plain).toEqual({
       TZ: 'America/Los_Angeles',
-      DOCKER_HOST: 'tcp://localhost:2375',
+      DOCKER_HOST: 'tcp://127.0.0.1:2375',
       FORGEJO_URL: 'https://forge.ops.eblu.me',
       RUNNER_NAME: 'k8s-runner',
       RUNNER_LABELS: 'k8s:docker://registry.ops.eblu.me/blumeops/runner-job-image:v0.20.1-24f7512',
@@ -80,7 +80,7 @@ describe('containers', () => {
 
   test('DinD runs without TLS on the pod-local port the runner waits for', () => {
     expect(dind.env).toEqual([{ name: 'DOCKER_TLS_CERTDIR', value: '' }]);
-    expect(runner.command[2]).toContain('http://localhost:2375/_ping');
+    expect(runner.command[2]).toContain('http://127.0.0.1:2375/_ping');
   });
 
   test('mounts: data, config, read-only host zoneinfo on the runner; storage and daemon.json on DinD', () => {

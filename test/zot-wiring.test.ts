@@ -2,7 +2,7 @@
 // ZOT_CI_API_KEY in the runner, and (bridge) a dotenv file that runner.env_file hands to jobs.
 import { parse } from 'yaml';
 import { App, Chart } from 'cdk8s';
-import { OnePasswordSecret } from '../src/constructs/onepassword-secret.js';
+import { OnePasswordSecret, SecretKeyHandle } from '../src/constructs/onepassword-secret.js';
 import { synthesize } from '../src/synth/synthesize.js';
 import { checkWiring, keysEsoWouldCreate } from '../src/validate/wiring.js';
 import { loadValues } from '../src/values/load.js';
@@ -95,9 +95,18 @@ describe('wiring by reference', () => {
       dotenvFiles: { 'jobs.env': ['ZOT_CI_API_KEY'] },
     });
 
-  test('a handle names the Secret and key the construct produces', () => {
-    expect(secret().key('ZOT_CI_API_KEY')).toEqual({ secretName: 'zot-ci-apikey', key: 'ZOT_CI_API_KEY' });
-    expect(secret().file('jobs.env')).toEqual({ secretName: 'zot-ci-apikey', key: 'jobs.env' });
+  test('a handle carries the construct that creates its Secret, and names the Secret and key', () => {
+    const s = secret();
+    const key = s.key('ZOT_CI_API_KEY');
+    expect(key.secret).toBe(s);
+    expect([key.secretName, key.key, key.namespace]).toEqual(['zot-ci-apikey', 'ZOT_CI_API_KEY', 'ns']);
+    const file = s.file('jobs.env');
+    expect(file.secret).toBe(s);
+    expect([file.secretName, file.key]).toEqual(['zot-ci-apikey', 'jobs.env']);
+  });
+
+  test('a handle made by hand for a key the Secret lacks is rejected at construction', () => {
+    expect(() => new SecretKeyHandle(secret(), 'NOPE')).toThrow('Secret zot-ci-apikey has no key "NOPE"; it has: ZOT_CI_API_KEY, jobs.env');
   });
 
   test('asking for a key the secret does not produce fails at compile time and at synth', () => {

@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { ConfigMap } from '../../imports/k8s.js';
 import { kubeObject } from './kube-object.js';
-import { explain, setFileStem } from './review-notes.js';
-import { syncWave, SyncWave } from './sync-wave.js';
+import { explain, setFileStem } from './metadata.js';
 
 export interface HashedConfigMapProps {
   /** Name before the hash suffix, e.g. `forgejo-runner-config`. */
@@ -17,8 +16,9 @@ export interface HashedConfigMapProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** A key of the ConfigMap, handed to consumers so they mount files that exist. */
+/** A key of the ConfigMap, handed to consumers so they mount files that exist; it carries its ConfigMap. */
 export interface ConfigMapFile {
+  readonly configMap: HashedConfigMap;
   readonly configMapName: string;
   readonly key: string;
 }
@@ -42,7 +42,6 @@ export class HashedConfigMap extends Construct {
         name: this.name,
         namespace: props.namespace,
         labels: props.labels ? { ...props.labels } : undefined,
-        annotations: syncWave(SyncWave.CONFIG),
       },
       data: { ...props.files },
     });
@@ -55,7 +54,7 @@ export class HashedConfigMap extends Construct {
     if (!this.files.has(key)) {
       throw new Error(`ConfigMap ${this.name} has no file "${key}"; it has: ${[...this.files].join(', ')}`);
     }
-    return { configMapName: this.name, key };
+    return { configMap: this, configMapName: this.name, key };
   }
 }
 

@@ -5,8 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExternalSecret } from '../../imports/external-secrets.js';
-import { explain, setFileStem } from './review-notes.js';
-import { syncWave, SyncWave } from './sync-wave.js';
+import { explain, setFileStem } from './metadata.js';
 
 export interface SecretStoreRef {
   /** @default ClusterSecretStore */
@@ -42,15 +41,48 @@ export interface OnePasswordSecretProps<K extends string, F extends string> {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** One key of the Secret, for a secretKeyRef or a secret volume item. */
-export interface SecretKeyHandle {
-  readonly secretName: string;
-  readonly key: string;
+/**
+ * One key of the Secret, for a secretKeyRef or a secret volume item. It carries the construct
+ * that creates the Secret, so a consumer cannot name a Secret or key nobody declared: get one
+ * from `OnePasswordSecret.key()` or `.file()`; constructing one checks the key exists.
+ */
+export class SecretKeyHandle {
+  constructor(
+    public readonly secret: OnePasswordSecret<string, string>,
+    public readonly key: string,
+  ) {
+    if (!secret.hasKey(key)) {
+      throw new Error(`Secret ${secret.secretName} has no key "${key}"; it has: ${secret.keyNames().join(', ')}`);
+    }
+  }
+
+  /** Name of the Kubernetes Secret. */
+  public get secretName(): string {
+    return this.secret.secretName;
+  }
+
+  /** Namespace of the Secret (a pod can only read Secrets of its own namespace). */
+  public get namespace(): string {
+    return this.secret.namespace;
+  }
 }
 
 /** The whole Secret, for envFrom (every key becomes an env var). */
-export interface SecretEnvSource {
-  readonly secretName: string;
+export class SecretEnvSource {
+  constructor(public readonly secret: OnePasswordSecret<string, string>) {}
+
+  public get secretName(): string {
+    return this.secret.secretName;
+  }
+
+  public get namespace(): string {
+    return this.secret.namespace;
+  }
+
+  /** Whether the Secret holds this key (envFrom turns it into an env var of the same name). */
+  public hasKey(key: string): boolean {
+    return this.secret.hasKey(key);
+  }
 }
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -58,6 +90,7 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 export class OnePasswordSecret<K extends string = string, F extends string = never> extends Construct {
   /** Name of the Secret ESO creates. */
   public readonly secretName: string;
+  public readonly namespace: string;
   private readonly valueKeys: ReadonlySet<string>;
   private readonly fileKeys: ReadonlySet<string>;
 
@@ -77,6 +110,7 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
       }
     }
     this.secretName = props.name;
+    this.namespace = props.namespace;
     this.valueKeys = new Set(keys);
     this.fileKeys = new Set(files);
 
@@ -98,7 +132,6 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
         name: props.name,
         namespace: props.namespace,
         ...(props.labels ? { labels: { ...props.labels } } : {}),
-        annotations: syncWave(SyncWave.CONFIG),
       },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
@@ -122,7 +155,7 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
     if (!this.valueKeys.has(name)) {
       throw new Error(`Secret ${this.secretName} has no key "${name}"; it has: ${[...this.valueKeys].join(', ')}`);
     }
-    return { secretName: this.secretName, key: name };
+    return new SecretKeyHandle(this, name);
   }
 
   /** Handle for a rendered dotenv file. */
@@ -130,12 +163,22 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
     if (!this.fileKeys.has(name)) {
       throw new Error(`Secret ${this.secretName} has no file "${name}"; it has: ${[...this.fileKeys].join(', ') || 'none'}`);
     }
-    return { secretName: this.secretName, key: name };
+    return new SecretKeyHandle(this, name);
   }
 
   /** The whole Secret as an env source (every key becomes an env var). */
   public envSource(): SecretEnvSource {
-    return { secretName: this.secretName };
+    return new SecretEnvSource(this);
+  }
+
+  /** Whether the Secret ESO builds holds this key (a 1Password key or a dotenv file). */
+  public hasKey(key: string): boolean {
+    return this.valueKeys.has(key) || this.fileKeys.has(key);
+  }
+
+  /** Every key of the Secret ESO builds. */
+  public keyNames(): string[] {
+    return [...this.valueKeys, ...this.fileKeys];
   }
 }
 

@@ -1,9 +1,16 @@
 // Typed values -> synthesized objects, in memory. No file is written here: the writer decides
 // where bytes go only after validation has passed.
-import { ApiObject, App, type Chart } from 'cdk8s';
-import { ArgoApplicationChart, ForgejoRunnerChart } from '../constructs/forgejo-runner-chart.js';
-import { fileStemOf, notesOf } from '../constructs/review-notes.js';
+//
+// Objects come out of cdk8s's own synthesis (Chart.toJson -> App._synthChart), which first runs
+// every construct's node.addValidation() over the whole app and throws
+// "Validation failed with the following errors" if any fails (cdk8s lib/app.js `validate`).
+import { ApiObject, App, Chart } from 'cdk8s';
+import { ArgoApplication } from '../constructs/argocd-application.js';
+import { ForgejoRunner } from '../constructs/forgejo-runner.js';
+import { fileStemOf, notesOf } from '../constructs/metadata.js';
+import { ArgoCdSyncWaves } from '../constructs/sync-waves.js';
 import type { Values } from '../values/schema.js';
+import { valuesToProps } from '../values/to-props.js';
 
 /** A Kubernetes object as it will be written. */
 export interface KubeObject {
@@ -29,30 +36,50 @@ export interface Synthesis {
 }
 
 export function synthesize(values: Values): Synthesis {
-  // No outdir is ever written: objects are read from the tree with toJson().
+  const props = valuesToProps(values);
+  // No outdir is ever written: objects are taken from Chart.toJson().
   const app = new App({ outdir: '/nonexistent-cdk8s-out' });
-  const manifests = collect(new ForgejoRunnerChart(app, 'forgejo-runner', values));
-  const [application] = collect(new ArgoApplicationChart(app, 'argocd-application', values));
-  const seen = new Map<string, KubeObject>();
-  for (const m of manifests) {
-    const clash = seen.get(m.file);
-    if (clash) {
-      throw new Error(
-        `two objects would be written to ${m.file}: ${clash.kind}/${clash.metadata.name} and ${m.object.kind}/${m.object.metadata.name}; rename one`,
-      );
-    }
-    seen.set(m.file, m.object);
-  }
-  return { manifests: [...manifests].sort((a, b) => a.file.localeCompare(b.file)), application: application! };
+  const manifestsChart = new Chart(app, 'forgejo-runner', { disableResourceNameHashes: true });
+  const runner = new ForgejoRunner(manifestsChart, 'Runner', props.runner);
+  manifestsChart.with(new ArgoCdSyncWaves());
+  const applicationChart = new Chart(app, 'argocd-application', { disableResourceNameHashes: true });
+  new ArgoApplication(applicationChart, 'Application', { ...props.application, destinationNamespace: runner.namespace });
+
+  const manifests = synthesizeChart(manifestsChart);
+  const [application] = synthesizeChart(applicationChart);
+  return { manifests, application: application! };
 }
 
-function collect(chart: Chart): SynthesizedObject[] {
-  return chart.node
-    .findAll()
-    .filter((c): c is ApiObject => ApiObject.isApiObject(c))
-    .map((obj) => {
-      const object = obj.toJson() as KubeObject;
-      const stem = fileStemOf(obj) ?? `${object.kind.toLowerCase()}-${object.metadata.name}`;
-      return { file: `${stem}.yaml`, object, notes: notesOf(obj) };
-    });
+/**
+ * A chart's objects through cdk8s's synthesis (validations included), each with its output
+ * file name and review notes, sorted by file name. Two objects for one file are an error.
+ */
+export function synthesizeChart(chart: Chart): SynthesizedObject[] {
+  const json = chart.toJson() as KubeObject[];
+  const identity = (o: { apiVersion: string; kind: string; name: string; namespace?: string }) =>
+    `${o.apiVersion}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+  const constructs = new Map<string, ApiObject>();
+  for (const obj of chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
+    const id = identity({ apiVersion: obj.apiVersion, kind: obj.kind, name: obj.name, namespace: obj.metadata.namespace });
+    if (constructs.has(id)) {
+      throw new Error(`two constructs define ${obj.kind} ${obj.name}: ${constructs.get(id)!.node.path} and ${obj.node.path}; rename one`);
+    }
+    constructs.set(id, obj);
+  }
+  const files = new Map<string, KubeObject>();
+  const out = json.map((object) => {
+    const id = identity({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace });
+    const obj = constructs.get(id);
+    const stem = (obj && fileStemOf(obj)) ?? `${object.kind.toLowerCase()}-${object.metadata.name}`;
+    const file = `${stem}.yaml`;
+    const clash = files.get(file);
+    if (clash) {
+      throw new Error(
+        `two objects would be written to ${file}: ${clash.kind}/${clash.metadata.name} and ${object.kind}/${object.metadata.name}; rename one`,
+      );
+    }
+    files.set(file, object);
+    return { file, object, notes: obj ? notesOf(obj) : new Map<string, string>() };
+  });
+  return out.sort((a, b) => a.file.localeCompare(b.file));
 }

@@ -1,8 +1,11 @@
-// The values schema: the single description of a cluster's values file. It is both the
-// runtime validator (unknown keys, types, ranges) and, through z.infer, the TypeScript type
-// the constructs are written against. Optional fields are left undefined here so that each
-// construct owns its documented @default; only the values file says what a cluster differs in.
+// The values schema: the single description of a cluster's values file. It is the runtime
+// validator (unknown keys, types, ranges, and the rules that relate fields of the file, so every
+// error gets its file and line); valuesToProps (to-props.ts) maps the result to construct props.
+// Optional fields are left undefined here: each default is written once, as `@default` on the
+// construct props named in the comments ("default: Props.field").
 import { z } from 'zod';
+import { DEFAULT_SHUTDOWN_TIMEOUT } from '../constructs/pool/defaults.js';
+import { durationSeconds } from '../util/duration.js';
 import {
   dnsLabel,
   dnsSubdomain,
@@ -29,7 +32,7 @@ const onePasswordField = {
   item: z.string().min(1, 'expected the 1Password item title'),
   /** Field of the item. */
   property: z.string().min(1, 'expected the 1Password field name').optional(),
-  /** How often ESO re-reads 1Password. @default 1h */
+  /** How often ESO re-reads 1Password. default: OnePasswordSecretProps.refreshInterval */
   refreshInterval: goDuration.optional(),
 };
 
@@ -52,29 +55,29 @@ const offlineRegistration = z.strictObject({
 export const PoolSchema = z.strictObject({
   /** Deployment name; also the prefix of the pool's ConfigMap. */
   name: dnsLabel,
-  /** @default 1 */
+  /** default: RunnerPoolProps.replicas */
   replicas: z.number().int('expected a whole number').min(0, 'expected replicas >= 0').optional(),
   /** Name the runner registers under in Forgejo. */
   runnerName: z.string().min(1).regex(/^\S+$/, 'expected a runner name without spaces'),
   /** Runner labels, e.g. "k8s:docker://image:tag". */
   labels: z.array(z.string().regex(/^[^\s,]+$/, 'expected a label without spaces or commas')).min(1, 'expected at least one label'),
-  /** Jobs run at once. @default 1 */
+  /** Jobs run at once. default: RunnerPoolProps.capacity */
   capacity: z.number().int('expected a whole number').min(1, 'expected capacity >= 1').optional(),
-  /** Longest a job may run. @default 3h */
+  /** Longest a job may run. default: RunnerPoolProps.timeout */
   timeout: goDuration.optional(),
-  /** How long a stopping runner waits for running jobs. @default 3h */
+  /** How long a stopping runner waits for running jobs. default: RunnerPoolProps.shutdownTimeout */
   shutdownTimeout: goDuration.optional(),
-  /** Pod grace period; must cover shutdownTimeout. @default shutdownTimeout + 5 minutes */
+  /** Pod grace period; must cover shutdownTimeout. default: RunnerPoolProps.terminationGracePeriodSeconds */
   terminationGracePeriodSeconds: z.number().int().min(0).optional(),
-  /** @default info */
+  /** default: RunnerPoolProps.logLevel */
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).optional(),
-  /** 1Password field holding this pool's 40-hex runner secret (registration mode offline). @default the pool name */
+  /** 1Password field holding this pool's 40-hex runner secret (registration mode offline). default: ForgejoRunnerPoolOptions.runnerSecretProperty */
   runnerSecretProperty: z.string().min(1).optional(),
   runnerResources: ResourcesSchema.optional(),
   dindResources: ResourcesSchema.optional(),
 });
 
-export const ValuesSchema = z.strictObject({
+const ValuesObject = z.strictObject({
   /** Where synth writes, relative to the repository root. */
   output: z.strictObject({
     /** Directory ArgoCD syncs; owned by the generator (every file in it is replaced). */
@@ -85,21 +88,21 @@ export const ValuesSchema = z.strictObject({
   /** Minor version of the cluster's Kubernetes, e.g. "1.34": decides native sidecar support. */
   kubernetesVersion: z.string().regex(/^1\.\d+$/, 'expected a Kubernetes minor version such as "1.34" (quote it)'),
   argocd: z.strictObject({
-    /** @default the namespace */
+    /** default: ArgoApplicationProps.name */
     applicationName: dnsSubdomain.optional(),
-    /** @default default */
+    /** default: ArgoApplicationProps.project */
     project: dnsSubdomain.optional(),
     repoURL: z.string().min(1, 'expected the git URL ArgoCD clones'),
-    /** @default main */
+    /** default: ArgoApplicationProps.targetRevision */
     targetRevision: z.string().min(1).optional(),
   }),
-  /** @default forgejo-runner */
+  /** default: ForgejoRunnerProps.namespace */
   namespace: dnsLabel.optional(),
   forgejoUrl: httpUrl,
-  /** TZ for the runner and its jobs. @default UTC */
+  /** TZ for the runner and its jobs. default: ForgejoRunnerProps.timezone */
   timezone: z.string().regex(/^[A-Za-z_+\-/0-9]+$/, 'expected an IANA time zone such as America/Los_Angeles').optional(),
   secretStore: z.strictObject({
-    /** @default ClusterSecretStore */
+    /** default: SecretStoreRef.kind */
     kind: z.enum(['ClusterSecretStore', 'SecretStore']).optional(),
     name: dnsSubdomain,
   }),
@@ -109,25 +112,25 @@ export const ValuesSchema = z.strictObject({
     .strictObject({
       registry: registryHost,
       username: z.string().min(1).regex(/^[^\s:]+$/, 'expected a user name without spaces or ":"'),
-      /** Secret (and ExternalSecret) name. @default the item name */
+      /** Secret (and ExternalSecret) name. default: ZotCredential.secretName */
       secretName: dnsSubdomain.optional(),
       ...onePasswordField,
-      /** Env var in the runner pod and its jobs. @default ZOT_CI_API_KEY */
+      /** Env var in the runner pod and its jobs. default: ZotCredential.envVar */
       envVar: envVarName.optional(),
-      /** Hand the key to every job through runner.env_file. @default true */
+      /** Hand the key to every job through runner.env_file. default: ZotCredential.bridgeToJobs */
       bridgeToJobs: z.boolean().optional(),
-      /** Add Reloader's secret.reloader.stakater.com/reload annotation. @default false */
+      /** Add Reloader's secret.reloader.stakater.com/reload annotation. default: ZotCredential.reloader */
       reloader: z.boolean().optional(),
     })
     .optional(),
   images: z.strictObject({ runner: imageRef, dind: imageRef }),
   dind: z
     .strictObject({
-      /** Pull-through mirrors for Docker Hub, written to daemon.json. @default none */
+      /** Pull-through mirrors for Docker Hub, written to daemon.json. default: RunnerPoolProps.registryMirrors */
       registryMirrors: z.array(httpUrl).optional(),
-      /** Bridge MTU for job containers (overlay networks often need < 1500). @default dockerd's */
+      /** Bridge MTU for job containers (overlay networks often need < 1500). default: RunnerPoolProps.dindMtu */
       mtu: z.number().int().min(576, 'expected an MTU >= 576').max(9216, 'expected an MTU <= 9216').optional(),
-      /** Extra dockerd flags. @default none */
+      /** Extra dockerd flags. default: RunnerPoolProps.dindExtraArgs */
       extraArgs: z.array(z.string().regex(/^--?[A-Za-z0-9]/, 'expected a dockerd flag starting with "-"')).optional(),
     })
     .optional(),
@@ -152,6 +155,51 @@ export const ValuesSchema = z.strictObject({
         }
       });
     }),
+});
+
+/**
+ * Rules that relate fields of the values file, checked here so each error points at the line of
+ * the field to change. (The constructs check the same invariants of their props for library
+ * users; a values file that passes here never trips them.)
+ */
+export const ValuesSchema = ValuesObject.superRefine((values, ctx) => {
+  values.pools.forEach((pool, i) => {
+    // The pod's grace period must let running jobs finish before kubelet's SIGKILL.
+    const shutdownTimeout = pool.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+    const shutdownSeconds = Math.ceil(durationSeconds(shutdownTimeout));
+    if (pool.terminationGracePeriodSeconds !== undefined && pool.terminationGracePeriodSeconds < shutdownSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pools', i, 'terminationGracePeriodSeconds'],
+        message:
+          `expected at least ${shutdownSeconds} (shutdownTimeout ${shutdownTimeout}), got ${pool.terminationGracePeriodSeconds}: ` +
+          'Kubernetes would kill running jobs before the runner lets them finish; omit it to get shutdownTimeout plus a margin',
+      });
+    }
+  });
+  if (values.registration.mode !== 'offline') return;
+  // Offline registration: one 40-hex secret is one runner identity.
+  const owner = new Map<string, number>();
+  values.pools.forEach((pool, i) => {
+    if ((pool.replicas ?? 1) > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pools', i, 'replicas'],
+        message: `expected replicas 0 or 1 with registration.mode offline: ${pool.replicas} pods would run as one runner identity (use registration.mode token to scale)`,
+      });
+    }
+    const property = pool.runnerSecretProperty ?? values.registration.property ?? pool.name;
+    const first = owner.get(property);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pools', i, pool.runnerSecretProperty ? 'runnerSecretProperty' : 'name'],
+        message: `expected a 1Password field of its own: pools[${first}] already reads "${property}", and two pools would share one runner identity (set runnerSecretProperty)`,
+      });
+    } else {
+      owner.set(property, i);
+    }
+  });
 });
 
 export type Values = z.output<typeof ValuesSchema>;

@@ -1,0 +1,95 @@
+// Pool part: the forgejo-runner container. It registers (or writes its identity file), waits
+// for DinD, then runs `forgejo-runner daemon`; it is never privileged.
+import type { EnvVar, ResourceRequirements } from '../../../imports/k8s.js';
+import type { SecretKeyHandle } from '../onepassword-secret.js';
+import { runnerStartupScript } from '../startup-script.js';
+import { dindDockerHost, dindHttpUrl } from './dind-endpoint.js';
+import type { ContainerResources, RunnerRegistration } from './types.js';
+import { secretEnvVar, type ContainerPart, type PodVolume } from './volumes.js';
+
+/** Where the runner container keeps its files. */
+export const RUNNER_PATHS = {
+  /** emptyDir: the runner's state survives container restarts, not pod restarts. */
+  dataDir: '/data',
+  /** runner.file of config.yaml: the registration state. */
+  stateFile: '/data/.runner',
+  configDir: '/config',
+  configFile: '/config/config.yaml',
+  /** Read-only mount of the job env file's Secret. */
+  jobSecretsDir: '/secrets/jobs',
+  zoneinfo: '/usr/share/zoneinfo',
+} as const;
+
+/** The volumes the runner container mounts; the pod's volumes are derived from them. */
+export interface RunnerVolumes {
+  readonly data: PodVolume;
+  readonly config: PodVolume;
+  readonly zoneinfo: PodVolume;
+  /** The Secret file runner.env_file names. @default not mounted */
+  readonly jobSecrets?: PodVolume;
+}
+
+export interface RunnerContainerProps {
+  readonly image: string;
+  readonly forgejoUrl: string;
+  readonly runnerName: string;
+  readonly labels: readonly string[];
+  readonly registration: RunnerRegistration;
+  /** @default no TZ (UTC) */
+  readonly timezone?: string;
+  /** Env vars read from Secret keys. @default none */
+  readonly secretEnv?: Readonly<Record<string, SecretKeyHandle>>;
+  readonly volumes: RunnerVolumes;
+  /** @default no requests or limits */
+  readonly resources?: ContainerResources;
+}
+
+export function runnerContainer(props: RunnerContainerProps): ContainerPart {
+  const env: EnvVar[] = [
+    ...(props.timezone ? [{ name: 'TZ', value: props.timezone }] : []),
+    { name: 'DOCKER_HOST', value: dindDockerHost() },
+    { name: 'FORGEJO_URL', value: props.forgejoUrl },
+    { name: 'RUNNER_NAME', value: props.runnerName },
+    { name: 'RUNNER_LABELS', value: props.labels.join(',') },
+    ...(props.registration.mode === 'offline' ? [secretEnvVar('RUNNER_SECRET', props.registration.runnerSecret)] : []),
+    ...Object.entries(props.secretEnv ?? {}).map(([name, handle]) => secretEnvVar(name, handle)),
+  ];
+  const names = env.map((e) => e.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new Error(`env var ${duplicate} is set twice in the runner container (secretEnv repeats a variable the runner sets)`);
+
+  const v = props.volumes;
+  return {
+    container: {
+      name: 'runner',
+      image: props.image,
+      env,
+      command: [
+        '/bin/sh',
+        '-c',
+        runnerStartupScript({
+          registration: props.registration.mode,
+          configPath: RUNNER_PATHS.configFile,
+          stateFile: RUNNER_PATHS.stateFile,
+          dockerUrl: dindHttpUrl(),
+        }),
+      ],
+      ...(props.registration.mode === 'token' ? { envFrom: [{ secretRef: { name: props.registration.tokenSecret.secretName } }] } : {}),
+      ...resources(props.resources),
+    },
+    mounts: [
+      v.data.at(RUNNER_PATHS.dataDir),
+      v.config.at(RUNNER_PATHS.configDir),
+      v.zoneinfo.at(RUNNER_PATHS.zoneinfo, { readOnly: true }),
+      ...(v.jobSecrets ? [v.jobSecrets.at(RUNNER_PATHS.jobSecretsDir, { readOnly: true })] : []),
+    ],
+  };
+}
+
+/** Requests/limits as Kubernetes writes them; nothing when neither is set. */
+export function resources(r: ContainerResources | undefined): { resources?: ResourceRequirements } {
+  if (!r || (!r.requests && !r.limits)) return {};
+  const list = (l?: { cpu?: string; memory?: string }): Record<string, string> | undefined =>
+    l ? Object.fromEntries(Object.entries(l).filter((e): e is [string, string] => e[1] !== undefined)) : undefined;
+  return { resources: { ...(r.requests ? { requests: list(r.requests) } : {}), ...(r.limits ? { limits: list(r.limits) } : {}) } };
+}
