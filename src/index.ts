@@ -1,0 +1,44 @@
+// Public API of forgejo-runner-cdk8s as a construct library:
+//   import { ForgejoRunner } from 'forgejo-runner-cdk8s';
+// The L3 construct (ForgejoRunner), the pool and its parts (for other workload shapes, e.g. a
+// Job template), the 1Password ExternalSecret with its typed handles, the Argo CD Application,
+// the opt-in Argo CD sync waves, and the review-note metadata helpers.
+
+export {
+  ForgejoRunner,
+  type ForgejoRunnerProps,
+  type ForgejoRunnerPoolOptions,
+  type ForgejoRunnerRegistration,
+  type ZotCredential,
+} from './constructs/forgejo-runner.js';
+
+export {
+  RunnerPool,
+  type RunnerPoolProps,
+  DEFAULT_DIND_IMAGE,
+  DEFAULT_RUNNER_IMAGE,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  GRACE_MARGIN_SECONDS,
+  NATIVE_SIDECAR_MIN_MINOR,
+} from './constructs/pool/runner-pool.js';
+export { runnerPod, type RunnerPod, type RunnerPodProps } from './constructs/pool/runner-pod.js';
+export { runnerContainer, RUNNER_PATHS, type RunnerContainerProps, type RunnerVolumes } from './constructs/pool/runner-container.js';
+export { dindSidecar, dindNotes, type DindSidecarProps } from './constructs/pool/dind-sidecar.js';
+export { RunnerConfig, type RunnerConfigProps, type RunnerConfigFile, type DaemonConfigFile } from './constructs/pool/runner-config.js';
+export { PodVolume, podVolumes, toContainer, secretEnvVar, type Mount, type ContainerPart } from './constructs/pool/volumes.js';
+export { DIND_ENDPOINT, dindDockerHost, dindHttpUrl } from './constructs/pool/dind-endpoint.js';
+export type { ContainerResources, RunnerRegistration } from './constructs/pool/types.js';
+
+export {
+  OnePasswordSecret,
+  SecretKeyHandle,
+  SecretEnvSource,
+  type OnePasswordSecretProps,
+  type OnePasswordField,
+  type SecretStoreRef,
+} from './constructs/onepassword-secret.js';
+export { HashedConfigMap, contentHash, type HashedConfigMapProps, type ConfigMapFile } from './constructs/hashed-config-map.js';
+export { ArgoApplication, type ArgoApplicationProps } from './constructs/argocd-application.js';
+export { ArgoCdSyncWaves, DEFAULT_SYNC_WAVES, SYNC_WAVE_ANNOTATION, type ArgoCdSyncWavesProps } from './constructs/sync-waves.js';
+export { explain, notesOf, setFileStem, fileStemOf, REVIEW_NOTE, FILE_STEM } from './constructs/metadata.js';
+export { synthesizeChart, type SynthesizedObject, type KubeObject } from './synth/synthesize.js';
