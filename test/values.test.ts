@@ -107,3 +107,36 @@ test('a values file that does not exist', () => {
 test('a document that is not a mapping', () => {
   expect(problems('- just\n- a list\n')).toContain('expected a YAML mapping of values');
 });
+
+describe('cross-field rules of the values file carry the line of the field to change', () => {
+  const offline = { mode: 'offline', secretName: 'forgejo-runner-identity', item: 'Forgejo Secrets' };
+  const lineOf = (text: string, needle: string, from = 0) => text.split('\n').findIndex((l, i) => i >= from && l.includes(needle)) + 1;
+
+  test('offline registration with replicas > 1 points at the replicas line', () => {
+    const text = edit((v) => ((v.registration = offline), (v.pools[0].replicas = 2)));
+    expect(problems(text)).toContain(
+      `values/bad.yaml:${lineOf(text, 'replicas: 2')}: pools[0].replicas: expected replicas 0 or 1 with registration.mode offline`,
+    );
+  });
+
+  test('two offline pools reading one 1Password field point at the second pool', () => {
+    const text = edit((v) => {
+      v.registration = { ...offline, property: 'shared' };
+      v.pools.push({ ...v.pools[0], name: 'second' });
+    });
+    expect(problems(text)).toContain(
+      `values/bad.yaml:${lineOf(text, 'name: second')}: pools[1].name: expected a 1Password field of its own: pools[0] already reads "shared"`,
+    );
+  });
+
+  test('a grace period shorter than shutdownTimeout points at terminationGracePeriodSeconds', () => {
+    const text = edit((v) => (v.pools[0].terminationGracePeriodSeconds = 600));
+    expect(problems(text)).toContain(
+      `values/bad.yaml:${lineOf(text, 'terminationGracePeriodSeconds')}: pools[0].terminationGracePeriodSeconds: expected at least 10800 (shutdownTimeout 3h), got 600`,
+    );
+  });
+
+  test('token registration may scale a pool, and a grace period covering shutdownTimeout passes', () => {
+    expect(() => parseValues(edit((v) => ((v.pools[0].replicas = 3), (v.pools[0].terminationGracePeriodSeconds = 10800))), 'ok.yaml')).not.toThrow();
+  });
+});
