@@ -2,7 +2,9 @@
 import type { SecretEnvSource, SecretKeyHandle } from '../onepassword-secret.js';
 
 export interface ContainerResources {
+  /** @default none */
   readonly requests?: { readonly cpu?: string; readonly memory?: string };
+  /** @default none */
   readonly limits?: { readonly cpu?: string; readonly memory?: string };
 }
 
