@@ -21,7 +21,8 @@ awk '/^<!-- library-example: main.ts/ { found = 1; next }
 echo "== npm pack"
 tarball="$(cd "$root" && npm pack --silent --pack-destination "$scratch" | tail -n 1)"
 [ -f "$scratch/$tarball" ] || fail "npm pack did not produce a tarball (got: $tarball)"
-tar -tzf "$scratch/$tarball" | grep -qx 'package/lib/src/index.d.ts' || fail "$tarball ships no lib/src/index.d.ts"
+listing="$(tar -tzf "$scratch/$tarball")" # not piped into grep -q: with pipefail, tar's SIGPIPE would fail the check
+grep -qx 'package/lib/src/index.d.ts' <<<"$listing" || fail "$tarball ships no lib/src/index.d.ts"
 
 version() { node -p "require('$root/package.json').devDependencies['$1']"; }
 echo "== scratch app: $tarball + cdk8s@$(version cdk8s) + constructs@$(version constructs)"
