@@ -96,6 +96,20 @@ describe('options', () => {
 });
 
 describe('each bad prop is an error naming the prop', () => {
+  test('a forge URL that is not http(s)', () => {
+    expect(() => build({ ...SMALLEST, forgejoUrl: 'forgejo.example.org' })).toThrow(
+      'ForgejoRunner forgejo-runner: forgejoUrl "forgejo.example.org" is not an http:// or https:// URL',
+    );
+  });
+
+  test('a namespace that is not a DNS label', () => {
+    expect(() => build({ ...SMALLEST, namespace: 'CI_Runners' })).toThrow('ForgejoRunner CI_Runners: namespace must be a DNS-1123 label');
+  });
+
+  test('an empty secret store name', () => {
+    expect(() => build({ ...SMALLEST, secretStore: { name: '' } })).toThrow('ForgejoRunner forgejo-runner: secretStore.name is empty');
+  });
+
   test('no pools', () => {
     expect(() => build({ ...SMALLEST, pools: [] })).toThrow('ForgejoRunner forgejo-runner: pools is empty; give at least one pool with its labels');
   });

@@ -155,6 +155,8 @@ describe('each bad prop is an error naming the prop', () => {
     ['no labels', { labels: [] }, 'RunnerPool runners: labels is empty; give at least one runner label'],
     ['a label with a comma', { labels: ['a,b'] }, 'RunnerPool runners: labels entry "a,b" contains a space or comma'],
     ['capacity 0', { capacity: 0 }, 'RunnerPool runners: capacity is 0; expected a whole number >= 1'],
+    ['an untagged runner image (would float to latest)', { runnerImage: 'code.forgejo.org/forgejo/runner' }, 'RunnerPool runners: runnerImage "code.forgejo.org/forgejo/runner" has no tag or digest'],
+    ['an untagged DinD image', { dindImage: 'registry:5000/docker' }, 'RunnerPool runners: dindImage "registry:5000/docker" has no tag or digest'],
     ['negative replicas', { replicas: -1 }, 'RunnerPool runners: replicas is -1; expected a whole number >= 0'],
     ['fractional replicas', { replicas: 1.5 }, 'RunnerPool runners: replicas is 1.5; expected a whole number >= 0'],
     ['a timeout that is not a Go duration', { timeout: '3 hours' }, 'RunnerPool runners: timeout "3 hours" is not a Go duration'],

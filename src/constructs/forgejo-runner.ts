@@ -123,6 +123,11 @@ export class ForgejoRunner extends Construct {
     const fail = (message: string): never => {
       throw new Error(`ForgejoRunner ${namespace}: ${message}`);
     };
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) {
+      fail('namespace must be a DNS-1123 label (lowercase letters, digits, "-"; at most 63 characters)');
+    }
+    if (!isHttpUrl(props.forgejoUrl)) fail(`forgejoUrl "${props.forgejoUrl}" is not an http:// or https:// URL`);
+    if (!props.secretStore.name) fail('secretStore.name is empty; name the (Cluster)SecretStore that reads 1Password');
     if (props.pools.length === 0) fail('pools is empty; give at least one pool with its labels');
     const pools = props.pools.map((p) => ({ ...p, name: p.name ?? 'forgejo-runner' }));
     pools.forEach((p, i) => {
@@ -222,5 +227,14 @@ export class ForgejoRunner extends Construct {
       if (reloader) explain(runnerPool.deployment, 'metadata.annotations', 'Reloader restarts the pods when the zot key Secret changes');
       return runnerPool;
     });
+  }
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !/\s/.test(s);
+  } catch {
+    return false;
   }
 }

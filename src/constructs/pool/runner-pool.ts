@@ -105,6 +105,12 @@ export class RunnerPool extends Construct {
     for (const label of props.labels) {
       if (!/^[^\s,]+$/.test(label)) fail(`labels entry "${label}" contains a space or comma (RUNNER_LABELS is comma-separated)`);
     }
+    for (const [prop, image] of [['runnerImage', props.runnerImage], ['dindImage', props.dindImage]] as const) {
+      // An image without tag or digest silently floats to :latest.
+      if (image !== undefined && !/:[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(image) && !image.includes('@sha256:')) {
+        fail(`${prop} "${image}" has no tag or digest; pin one (e.g. docker:27-dind)`);
+      }
+    }
     const replicas = props.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 0) fail(`replicas is ${props.replicas}; expected a whole number >= 0`);
     const capacity = props.capacity ?? 1;
