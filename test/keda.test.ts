@@ -154,7 +154,7 @@ describe('props that shape the output', () => {
 
   test('every review note lands on a field of the manifest', () => {
     for (const scope of [undefined, { kind: 'global', adminToken: true } as const]) {
-      for (const o of build({ scope }).objects) expect(() => emitYaml(o.object as never, { comments: o.notes })).not.toThrow();
+      for (const o of build({ scope }).objects) expect(() => emitYaml(o.object as never, { sortKeys: true, comments: o.notes })).not.toThrow();
     }
     expect(build().objects.find((o) => o.object.kind === 'ScaledJob')!.notes.get('spec.jobTargetRef.backoffLimit')).toMatch(/no retries/);
   });
