@@ -18,6 +18,8 @@ export const DEFAULT_SYNC_WAVES: Readonly<Record<string, number>> = {
   ExternalSecret: 1,
   ServiceAccount: 1,
   NetworkPolicy: 1,
+  // Before the ScaledJob that names it, so KEDA never reconciles a missing authentication.
+  TriggerAuthentication: 1,
   Deployment: 2,
   StatefulSet: 2,
   Job: 2,

@@ -5,6 +5,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ExternalSecret } from '../../imports/external-secrets.js';
 import { Application } from '../../imports/argo-cd.js';
+import { ScaledJob, TriggerAuthentication } from '../../imports/keda.js';
 import type { SynthesizedObject } from '../synth/synthesize.js';
 
 interface Validatable {
@@ -18,6 +19,8 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
   'apps/v1/Deployment': Deployment as unknown as ModelClass,
   'external-secrets.io/v1/ExternalSecret': ExternalSecret as unknown as ModelClass,
   'argoproj.io/v1alpha1/Application': Application as unknown as ModelClass,
+  'keda.sh/v1alpha1/ScaledJob': ScaledJob as unknown as ModelClass,
+  'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication as unknown as ModelClass,
 };
 
 export interface SchemaProblem {

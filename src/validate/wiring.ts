@@ -1,7 +1,9 @@
 // Synth-time wiring check over the synthesized objects (not the constructs), so it also catches
 // links broken by escape hatches or hand edits: every Secret a pod refers to must be created by
 // an ExternalSecret in the same namespace and hold the key, and runner.env_file must be a file
-// mounted from such a Secret. ConfigMap references are checked the same way.
+// mounted from such a Secret. ConfigMap references are checked the same way. KEDA: a
+// TriggerAuthentication's secretTargetRef must be such a Secret key, a ScaledJob's job pod is
+// checked like a Deployment's, and its authenticationRef must name a synthesized TriggerAuthentication.
 import { parseYamlText } from '../util/yaml-memo.js';
 import type { KubeObject, SynthesizedObject } from '../synth/synthesize.js';
 
@@ -61,6 +63,8 @@ export function checkWiring(objects: readonly SynthesizedObject[]): WiringProble
     }
     if (object.kind === 'ConfigMap') configMaps.set(`${ns(object)}/${object.metadata.name}`, (object.data ?? {}) as Record<string, string>);
   }
+
+  checkKeda(objects, secrets, ns, problems);
 
   for (const { file, object } of objects) {
     const pod = podSpecOf(object);
@@ -171,7 +175,66 @@ function fileInContainer(
 }
 
 function podSpecOf(o: KubeObject): PodSpecLike | undefined {
-  const spec = o.spec as { template?: { spec?: PodSpecLike }; jobTemplate?: { spec?: { template?: { spec?: PodSpecLike } } } } | undefined;
+  const spec = o.spec as
+    | {
+        template?: { spec?: PodSpecLike };
+        jobTemplate?: { spec?: { template?: { spec?: PodSpecLike } } };
+        jobTargetRef?: { template?: { spec?: PodSpecLike } };
+      }
+    | undefined;
   if (o.kind === 'Pod') return o.spec as PodSpecLike;
+  // KEDA's ScaledJob carries a whole Job spec in jobTargetRef (keda.sh/v1alpha1 ScaledJobSpec).
+  if (o.kind === 'ScaledJob') return spec?.jobTargetRef?.template?.spec;
   return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+}
+
+interface TriggerAuthenticationLike {
+  secretTargetRef?: { parameter: string; name: string; key: string }[];
+}
+interface ScaledJobLike {
+  triggers?: { type: string; authenticationRef?: { name: string; kind?: string } }[];
+}
+
+/**
+ * KEDA links: a TriggerAuthentication's secretTargetRef must name a Secret and key that an
+ * ExternalSecret in its namespace creates (ESO semantics, as for pods), and each trigger's
+ * authenticationRef must name a TriggerAuthentication in the output (KEDA's default kind;
+ * ClusterTriggerAuthentication is cluster-scoped and not synthesized here, so it is reported).
+ */
+function checkKeda(
+  objects: readonly SynthesizedObject[],
+  secrets: Map<string, { keys: Set<string>; open: boolean; from: string }>,
+  ns: (o: KubeObject) => string,
+  problems: WiringProblem[],
+): void {
+  const auths = new Set<string>();
+  for (const { file, object } of objects) {
+    if (object.kind !== 'TriggerAuthentication') continue;
+    auths.add(`${ns(object)}/${object.metadata.name}`);
+    for (const ref of (object.spec as TriggerAuthenticationLike | undefined)?.secretTargetRef ?? []) {
+      const where = `TriggerAuthentication ${object.metadata.name}: secretTargetRef ${ref.parameter}`;
+      const s = secrets.get(`${ns(object)}/${ref.name}`);
+      if (!s) {
+        problems.push({ file, message: `${where} refers to Secret ${ref.name}, which no ExternalSecret in namespace ${ns(object)} creates` });
+      } else if (!s.open && !s.keys.has(ref.key)) {
+        problems.push({
+          file,
+          message: `${where} needs key ${ref.key} of Secret ${ref.name}, but ExternalSecret ${s.from} creates only: ${[...s.keys].sort().join(', ') || 'no keys'}`,
+        });
+      }
+    }
+  }
+  for (const { file, object } of objects) {
+    if (object.kind !== 'ScaledJob' && object.kind !== 'ScaledObject') continue;
+    (object.spec as ScaledJobLike | undefined)?.triggers?.forEach((t, i) => {
+      const ref = t.authenticationRef;
+      if (!ref) return;
+      const where = `${object.kind} ${object.metadata.name}: trigger ${i} (${t.type}) authenticationRef`;
+      if ((ref.kind ?? 'TriggerAuthentication') !== 'TriggerAuthentication') {
+        problems.push({ file, message: `${where} names a ${ref.kind} ${ref.name}, which is not synthesized here; use a TriggerAuthentication` });
+      } else if (!auths.has(`${ns(object)}/${ref.name}`)) {
+        problems.push({ file, message: `${where} names TriggerAuthentication ${ref.name}, which is not synthesized in namespace ${ns(object)}` });
+      }
+    });
+  }
 }

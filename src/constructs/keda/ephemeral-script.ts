@@ -1,0 +1,82 @@
+// The runner container's script in an ephemeral (KEDA ScaledJob) pod: wait for DinD, write the
+// runner file from the shared secret, run exactly one job. Never `register` (each pod would add a
+// runner to Forgejo) and never `daemon` (the pod would outlive its job).
+//
+// forgejo-runner 12.7 (code.forgejo.org/forgejo/runner, internal/app/cmd/cmd.go, job.go,
+// create-runner-file.go; KEDA's e2e test tests/scalers/forgejo_runner does the same two steps):
+// - `create-runner-file --instance URL --secret 40-hex [--name N] [--connect]` derives the runner
+//   UUID from the secret registered once on the server (`forgejo-cli actions register --secret`)
+//   and writes runner.file; it pings the instance first and fails if Forgejo is unreachable. It
+//   writes no labels: one-job takes them from runner.labels of the config.
+// - `one-job [--wait|-w]` loads the config (so runner.env_file is read fresh in every pod), asks
+//   Forgejo for one task and runs it. Without --wait it asks once and exits 1 when there is none
+//   (12.8.0/12.8.1 exit 0, >= 12.8.2 exit 2); with --wait it polls until it gets one and exits 0.
+//   SIGTERM cancels its context: a running task is cancelled (no shutdown_timeout in one-job).
+
+export interface EphemeralScriptProps {
+  /** Path of config.yaml inside the runner container. */
+  readonly configPath: string;
+  /** dockerd's HTTP endpoint as the runner reaches it, e.g. http://localhost:2375. */
+  readonly dockerUrl: string;
+  /** Seconds to wait for dockerd before giving up with exit code 3. @default 180 */
+  readonly dindWaitSeconds?: number;
+  /**
+   * `one-job --wait`: poll until a task comes instead of exiting when the first ask gets none.
+   * A pod that lost its task to another pod then lingers until the next job.
+   * @default false
+   */
+  readonly waitForTask?: boolean;
+}
+
+/** Exit code of the script when dockerd never answered. */
+export const DIND_NOT_READY_EXIT = 3;
+
+/**
+ * A shell function `wait_for_dind SECONDS` polling dockerd's /_ping once a second. A TERM trap
+ * set by the caller fires within the second: the sleep runs in the background under `wait`,
+ * which a trapped signal interrupts.
+ */
+export function waitForDindFunction(dockerUrl: string): string {
+  return [
+    'wait_for_dind() {',
+    '  waited=0',
+    '  echo "Waiting for Docker daemon..."',
+    `  until wget -q -T 2 -O /dev/null ${dockerUrl}/_ping 2>/dev/null; do`,
+    '    if [ "$waited" -ge "$1" ]; then',
+    '      echo "Docker daemon not ready after $1 s" >&2',
+    `      exit ${DIND_NOT_READY_EXIT}`,
+    '    fi',
+    '    sleep 1 &',
+    '    wait $!',
+    '    waited=$((waited + 1))',
+    '  done',
+    '  echo "Docker daemon ready"',
+    '}',
+  ].join('\n');
+}
+
+/** Needs env FORGEJO_URL, RUNNER_SECRET and RUNNER_NAME (the Deployment pool's offline names). */
+export function ephemeralRunnerScript(props: EphemeralScriptProps): string {
+  const waitSeconds = props.dindWaitSeconds ?? 180;
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 1) throw new Error(`dindWaitSeconds must be a whole number >= 1, got ${waitSeconds}`);
+  return [
+    'set -eu',
+    '# Until one-job runs, TERM (pod deleted, KEDA scaling in) ends the pod at once.',
+    'trap \'echo "Terminated before the job started"; exit 143\' TERM INT',
+    '',
+    waitForDindFunction(props.dockerUrl),
+    '',
+    `wait_for_dind ${waitSeconds}`,
+    '',
+    '# Same secret, same runner: every pod is the one runner registered on the server.',
+    'echo "Writing runner file from the shared secret..."',
+    `forgejo-runner --config ${props.configPath} create-runner-file \\`,
+    '  --instance "$FORGEJO_URL" \\',
+    '  --secret "$RUNNER_SECRET" \\',
+    '  --name "$RUNNER_NAME"',
+    '',
+    '# exec: the runner gets TERM itself and its exit code ends the Job pod.',
+    `exec forgejo-runner --config ${props.configPath} one-job${props.waitForTask ? ' --wait' : ''}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,131 @@
+// The ephemeral runner script, RUN under busybox sh (the runner image's shell) with fake
+// `forgejo-runner` and `wget` on PATH that log their arguments.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIND_NOT_READY_EXIT, ephemeralRunnerScript } from '../src/constructs/keda/ephemeral-script.js';
+import { tempDir } from './helpers.js';
+
+// Debian package busybox (`apt-get install busybox`); no skip: a missing busybox fails loudly.
+const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find(existsSync) ?? 'busybox';
+
+interface Fakes {
+  /** wget fails this many times before dockerd "answers". */
+  readonly pingFailures?: number;
+  readonly createExit?: number;
+  readonly oneJobExit?: number;
+  /** one-job sleeps until TERM, then logs it and exits 0. */
+  readonly oneJobWaitsForTerm?: boolean;
+}
+
+function sandbox(fakes: Fakes = {}) {
+  const dir = tempDir('frc-ephemeral-');
+  const log = join(dir, 'calls.log');
+  const fake = (name: string, body: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, `#!${BUSYBOX} sh\n${body}\n`);
+    chmodSync(file, 0o755);
+  };
+  fake(
+    'wget',
+    `n=$(cat ${dir}/pings 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/pings
+echo "wget $*" >> ${log}
+[ "$n" -ge ${fakes.pingFailures ?? 0} ]`,
+  );
+  fake(
+    'forgejo-runner',
+    `echo "forgejo-runner $*" >> ${log}
+case " $* " in
+  *" create-runner-file "*) exit ${fakes.createExit ?? 0} ;;
+  *" one-job"*)
+    ${fakes.oneJobWaitsForTerm ? `trap 'echo "one-job got TERM" >> ${log}; exit 0' TERM; echo ready > ${dir}/running; while :; do sleep 1 & wait $!; done` : `exit ${fakes.oneJobExit ?? 0}`} ;;
+esac`,
+  );
+  const env = { PATH: `${dir}:${process.env.PATH}`, FORGEJO_URL: 'https://forge.example', RUNNER_SECRET: 'a'.repeat(40), RUNNER_NAME: 'k8s-ephemeral' };
+  const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+  return { dir, env, calls };
+}
+
+const SCRIPT = ephemeralRunnerScript({ configPath: '/config/config.yaml', dockerUrl: 'http://localhost:2375' });
+const run = (script: string, env: Record<string, string>) => spawnSync(BUSYBOX, ['sh', '-c', script], { env, encoding: 'utf8', timeout: 10_000 });
+
+function untilFile(file: string, ms = 5000): Promise<void> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => (existsSync(file) ? resolve() : Date.now() - start > ms ? reject(new Error(`no ${file}`)) : setTimeout(tick, 20));
+    tick();
+  });
+}
+
+describe('ephemeral runner script under busybox sh', () => {
+  test('waits for DinD, writes the runner file from the secret, then runs exactly one job', () => {
+    const s = sandbox({ pingFailures: 1 });
+    const r = run(SCRIPT, s.env);
+    expect(r.status).toBe(0);
+    expect(s.calls()).toEqual([
+      'wget -q -T 2 -O /dev/null http://localhost:2375/_ping',
+      'wget -q -T 2 -O /dev/null http://localhost:2375/_ping',
+      `forgejo-runner --config /config/config.yaml create-runner-file --instance https://forge.example --secret ${'a'.repeat(40)} --name k8s-ephemeral`,
+      'forgejo-runner --config /config/config.yaml one-job',
+    ]);
+  });
+
+  test('never registers and never starts a daemon (each would leave runners or pods behind)', () => {
+    const s = sandbox();
+    run(SCRIPT, s.env);
+    const subcommands = s.calls().filter((c) => c.startsWith('forgejo-runner')).map((c) => c.split(' ')[3]);
+    expect(subcommands).toEqual(['create-runner-file', 'one-job']);
+  });
+
+  test("one-job's exit code is the pod's (1 = no task in forgejo-runner 12.7, so the Job fails)", () => {
+    const s = sandbox({ oneJobExit: 1 });
+    expect(run(SCRIPT, s.env).status).toBe(1);
+    expect(run(SCRIPT, sandbox({ oneJobExit: 2 }).env).status).toBe(2);
+  });
+
+  test('a failing create-runner-file stops the script with its code and no job is fetched', () => {
+    const s = sandbox({ createExit: 7 });
+    expect(run(SCRIPT, s.env).status).toBe(7);
+    expect(s.calls().some((c) => c.includes('one-job'))).toBe(false);
+  });
+
+  test(`gives up with exit ${DIND_NOT_READY_EXIT} when dockerd never answers, instead of holding a Job slot forever`, () => {
+    const s = sandbox({ pingFailures: 1000 });
+    const r = run(ephemeralRunnerScript({ configPath: '/c.yaml', dockerUrl: 'http://localhost:2375', dindWaitSeconds: 1 }), s.env);
+    expect(r.status).toBe(DIND_NOT_READY_EXIT);
+    expect(r.stderr).toContain('Docker daemon not ready after 1 s');
+    expect(s.calls().some((c) => c.startsWith('forgejo-runner'))).toBe(false);
+  });
+
+  test('waitForTask adds --wait to one-job', () => {
+    const s = sandbox();
+    run(ephemeralRunnerScript({ configPath: '/c.yaml', dockerUrl: 'http://d:2375', waitForTask: true }), s.env);
+    expect(s.calls().at(-1)).toBe('forgejo-runner --config /c.yaml one-job --wait');
+  });
+
+  test('TERM while waiting for DinD ends the script promptly (the sleep under wait), before any runner command', async () => {
+    const s = sandbox({ pingFailures: 1000 });
+    const child = spawn(BUSYBOX, ['sh', '-c', SCRIPT], { env: s.env });
+    await untilFile(join(s.dir, 'pings'));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(143);
+    expect(Date.now() - sent).toBeLessThan(1500);
+    expect(s.calls().some((c) => c.startsWith('forgejo-runner'))).toBe(false);
+  });
+
+  test('TERM during the job reaches forgejo-runner itself (exec), and its exit code ends the pod', async () => {
+    const s = sandbox({ oneJobWaitsForTerm: true });
+    const child = spawn(BUSYBOX, ['sh', '-c', SCRIPT], { env: s.env });
+    await untilFile(join(s.dir, 'running'));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(s.calls()).toContain('one-job got TERM');
+  });
+});
+
+test('dindWaitSeconds must be a whole number of seconds', () => {
+  expect(() => ephemeralRunnerScript({ configPath: '/c', dockerUrl: 'http://d', dindWaitSeconds: 0 })).toThrow('dindWaitSeconds must be a whole number >= 1, got 0');
+});
