@@ -1,7 +1,6 @@
 // The two files the runner pod reads from its ConfigMap, built from typed objects:
 // config.yaml for forgejo-runner and daemon.json for the DinD sidecar's dockerd.
-import { emitYaml } from '../util/yaml-emitter.js';
-import { rememberEmitted } from '../util/yaml-memo.js';
+import { emitYaml } from '../util/yaml.js';
 
 /** The subset of forgejo-runner's config.yaml (v12) this project sets. */
 export interface RunnerConfigFile {
@@ -29,7 +28,6 @@ export function renderRunnerConfig(config: RunnerConfigFile, comments: ConfigCom
   const { '': header, ...fields } = comments;
   const body = emitYaml(config as unknown as Record<string, unknown>, { sortKeys: false, comments: new Map(Object.entries(fields)) });
   const text = header ? `# ${header}\n\n${body}` : body;
-  rememberEmitted(text, config);
   return text;
 }
 

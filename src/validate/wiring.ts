@@ -2,7 +2,7 @@
 // links broken by escape hatches or hand edits: every Secret a pod refers to must be created by
 // an ExternalSecret in the same namespace and hold the key, and runner.env_file must be a file
 // mounted from such a Secret. ConfigMap references are checked the same way.
-import { parseYamlText } from '../util/yaml-memo.js';
+import { parse } from 'yaml';
 import type { KubeObject, SynthesizedObject } from '../synth/synthesize.js';
 
 export interface WiringProblem {
@@ -132,7 +132,7 @@ function checkEnvFile(
     report(`container ${c.name} reads its config from ${configPath}, which is not a file mounted from a synthesized ConfigMap`);
     return;
   }
-  const envFile = (parseYamlText(configText) as { runner?: { env_file?: string } } | null)?.runner?.env_file;
+  const envFile = (parse(configText) as { runner?: { env_file?: string } } | null)?.runner?.env_file;
   if (!envFile) return;
   const where = `container ${c.name} runner.env_file ${envFile}`;
   const mount = (c.volumeMounts ?? []).filter((m) => envFile.startsWith(`${m.mountPath.replace(/\/$/, '')}/`) || envFile === m.mountPath).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
