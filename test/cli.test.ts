@@ -47,7 +47,7 @@ describe('bad input: non-zero exit, file and field named, committed output untou
     const { result, status } = results.get(name)!;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(cases[name]!.expect);
-    expect(result.stderr).toContain('synth: nothing written; the committed output is unchanged');
+    expect(result.stderr).toContain('synth: nothing written; the output on disk is unchanged');
     expect(status).toBe('');
   });
 });
@@ -57,11 +57,11 @@ describe('synth, check and diff', () => {
     const repo = tempRepo();
     const synth = await runMain(['synth', '--root', repo]);
     expect(synth.code).toBe(0);
-    expect(synth.stdout).toContain('values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files) unchanged');
+    expect(synth.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
     expect(git(repo, 'status', '--porcelain')).toBe('');
     const check = await runMain(['check', '--root', repo]);
     expect(check.code).toBe(0);
-    expect(check.stdout).toContain('match a fresh synth');
+    expect(check.stdout).toContain('argocd/manifests/forgejo-runner/ and argocd/apps/forgejo-runner.yaml in the working tree match a fresh synth');
   });
 
   test('one changed byte in a committed manifest fails check with a diff; restoring it passes', async () => {
@@ -73,12 +73,15 @@ describe('synth, check and diff', () => {
     expect(drift.code).toBe(1);
     expect(drift.stdout).toMatch(/^-  replicas: 2$/m);
     expect(drift.stdout).toMatch(/^\+  replicas: 1$/m);
-    expect(drift.stderr).toContain('differs from a fresh synth');
+    expect(drift.stderr).toContain('in the working tree differ from a fresh synth');
     const diff = await runMain(['diff', '--root', repo]);
     expect(diff.code).toBe(0); // diff only reports
     expect(diff.stdout).toContain('+  replicas: 1');
+    expect(diff.stdout).toContain('--- a/argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');
     writeFileSync(file, original);
     expect((await runMain(['check', '--root', repo])).code).toBe(0);
+    const clean = await runMain(['diff', '--root', repo]);
+    expect(clean.stdout).toBe('values/indri.yaml: no differences\n');
   });
 
   test('a values change updates the files and removes the files of resources that are gone', async () => {
@@ -88,6 +91,12 @@ describe('synth, check and diff', () => {
     writeFileSync(values, base.replace(/\nzot:\n(?: {2}.*\n|\s*#.*\n)+/, '\n'));
     const result = await runMain(['synth', '--root', repo]);
     expect(result.code).toBe(0);
+    // The summary says exactly what happened to which file.
+    expect(result.stdout).toBe(
+      'values/indri.yaml -> argocd/manifests/forgejo-runner/ (5 files): changed configmap-forgejo-runner-config.yaml, deployment-forgejo-runner.yaml, ' +
+        'kustomization.yaml; ' +
+        'removed externalsecret-zot-ci-apikey.yaml; argocd/apps/forgejo-runner.yaml: unchanged\n',
+    );
     const status = git(repo, 'status', '--porcelain');
     expect(status).toContain(' D argocd/manifests/forgejo-runner/externalsecret-zot-ci-apikey.yaml');
     expect(status).toContain(' M argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');

@@ -10,7 +10,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processAlive, removeWorkDirIfIdle, WORK_DIR_NAME, workDirFor } from './writer.js';
+import { ensureWorkDir, processAlive, removeWorkDirIfIdle, WORK_DIR_NAME } from './writer.js';
 
 export interface LockOptions {
   /** How long to wait for a live owner. @default 10000 ms */
@@ -28,7 +28,7 @@ export async function acquireOutputLock(root: string, options: LockOptions = {})
   const lock = join(root, WORK_DIR_NAME, 'lock');
   const me = `${process.pid} ${hostname()}\n`;
   for (;;) {
-    workDirFor(lock);
+    ensureWorkDir(join(root, WORK_DIR_NAME));
     if (tryCreate(lock, me)) {
       return () => {
         try {

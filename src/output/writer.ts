@@ -144,7 +144,11 @@ function assertOwned(dir: string, current: Map<string, string>): void {
 
 /** The work directory next to `path`, created with a `.gitignore` that hides everything in it. */
 export function workDirFor(path: string): string {
-  const work = join(dirname(path), WORK_DIR_NAME);
+  return ensureWorkDir(join(dirname(path), WORK_DIR_NAME));
+}
+
+/** Creates a work directory (if needed) with its `.gitignore` of `*`. */
+export function ensureWorkDir(work: string): string {
   mkdirSync(work, { recursive: true });
   const ignore = join(work, '.gitignore');
   try {
