@@ -1,7 +1,8 @@
 // The CLI as the operator runs it: bad input exits non-zero, names the file and field, and
 // leaves the committed manifests exactly as they were. Most cases call main() in-process (the
 // code bin/ runs); exit codes, signals and crashes are checked on a real separate process.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { git, PROJECT, runCli, runMain, tempRepo, writeValues, type CliResult } from './helpers.js';
@@ -123,6 +124,39 @@ describe('synth, check and diff', () => {
     expect(missing.stderr).toContain('values/nope.yaml: (document): cannot read values: file does not exist');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('expected one command, synth, check or diff; got: publish');
+  });
+});
+
+describe('values/ holds more than values files', () => {
+  test('dotfiles (editor locks, macOS ._ files), a FIFO and a directory are skipped, not read', async () => {
+    const repo = tempRepo();
+    const dir = join(repo, 'values');
+    writeFileSync(join(dir, '._indri.yaml'), Buffer.from([0, 5, 22, 7, 0xff, 0xfe])); // AppleDouble junk
+    symlinkSync('user@host.1234:1700000000', join(dir, '.#indri.yaml')); // Emacs lock: a dangling symlink
+    execFileSync('mkfifo', [join(dir, 'pipe.yaml')]); // reading it would hang forever
+    mkdirSync(join(dir, 'old.yaml'));
+    const result = await runMain(['synth', '--root', repo]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
+  });
+
+  test('a FIFO or directory named with --values is refused at once, not read', async () => {
+    const repo = tempRepo();
+    execFileSync('mkfifo', [join(repo, 'values', 'pipe.yaml')]);
+    const fifo = await runMain(['synth', '--root', repo, '--values', join(repo, 'values', 'pipe.yaml')]);
+    expect(fifo.code).toBe(1);
+    expect(fifo.stderr).toContain('values/pipe.yaml: (document): cannot read values: is not a regular file, expected a YAML file');
+    const dir = await runMain(['synth', '--root', repo, '--values', join(repo, 'values')]);
+    expect(dir.stderr).toContain('values: (document): cannot read values: is a directory, expected a YAML file');
+  });
+
+  test('a values file that is not UTF-8 is refused with its line', async () => {
+    const repo = tempRepo();
+    const file = join(repo, 'values', 'latin1.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from(base.replace('k8s-runner', 'k8s-runner-X')).subarray(0, 40), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const result = await runMain(['synth', '--root', repo, '--values', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/values\/latin1\.yaml:\d+: \(document\): not valid UTF-8/);
   });
 });
 

@@ -29,22 +29,26 @@ const TO_STRING: ToStringOptions = {
 /** Emits a mapping as a YAML document body (no `---`); throws if a comment names no field. */
 export function emitYaml(value: Readonly<Record<string, unknown>>, options: EmitOptions): string {
   const doc = new Document(value, { compat: 'yaml-1.1', version: '1.2', sortMapEntries: options.sortKeys, keepUndefined: false });
-  const comments = options.comments;
-  if (comments && comments.size > 0) {
-    const used = new Set<string>();
-    attach(doc.contents as Node, '', comments, used);
-    for (const path of comments.keys()) {
-      if (!used.has(path)) throw new Error(`comment for "${path}" names no field`);
-    }
+  const comments = options.comments ?? new Map<string, string>();
+  const used = new Set<string>();
+  attach(doc.contents as Node, '', comments, used);
+  for (const path of comments.keys()) {
+    if (!used.has(path)) throw new Error(`comment for "${path}" names no field`);
   }
   return doc.toString(TO_STRING);
 }
 
 /** The library writes `#` + each line; a leading space gives "# why" and keeps blank lines "#". */
-const commentText = (text: string) => text.split('\n').map((l) => (l ? ` ${l}` : '')).join('\n');
+const commentText = (text: string) => text.split('\n').map((l) => ` ${l}`).join('\n'); // ' ' alone -> '#'
+
+// A literal block whose first non-empty line holds only spaces or tabs has no well-defined
+// indentation: Go's reader (kustomize) drops that whitespace. Such strings are double-quoted.
+const AMBIGUOUS_BLOCK = /^\n*[ \t]+(?:\n|$)/;
 
 function attach(node: Node, path: string, comments: ReadonlyMap<string, string>, used: Set<string>): void {
-  if (isMap(node)) {
+  if (isScalar(node)) {
+    if (typeof node.value === 'string' && node.value.includes('\n') && AMBIGUOUS_BLOCK.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+  } else if (isMap(node)) {
     for (const pair of node.items as Pair<Scalar, Node>[]) {
       const key = String(pair.key.value);
       const fieldPath = path ? `${path}.${key}` : key;
@@ -53,7 +57,7 @@ function attach(node: Node, path: string, comments: ReadonlyMap<string, string>,
         used.add(fieldPath);
         pair.key.commentBefore = commentText(text);
       }
-      if (pair.value && !isScalar(pair.value)) attach(pair.value, fieldPath, comments, used);
+      if (pair.value) attach(pair.value, fieldPath, comments, used);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => {
@@ -65,7 +69,7 @@ function attach(node: Node, path: string, comments: ReadonlyMap<string, string>,
         used.add(itemPath);
         entry.commentBefore = commentText(text);
       }
-      if (!isScalar(entry)) attach(entry, itemPath, comments, used);
+      attach(entry, itemPath, comments, used);
     });
   }
 }
