@@ -2,7 +2,7 @@
 //   values files -> loadValues -> checkPerimeter (all files at once) -> synthesize -> validate
 //   (schemas, wiring) -> render -> [lock] write | compare
 // Every synth runs the whole pipeline: there is no result cache.
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareOutput } from './output/compare.js';
@@ -87,7 +87,21 @@ export async function main(argv: readonly string[], options: RunOptions = {}): P
   }
 }
 
+/** Returned by a synth that found its values edited after it read them: it runs again. */
+const VALUES_CHANGED = -1;
+
 async function run(argv: readonly string[], options: RunOptions, io: Io): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const code = await runOnce(argv, options, io);
+    if (code !== VALUES_CHANGED) return code;
+    if (attempt === 3) {
+      io.err('synth: the values files keep changing while synth runs; nothing written. Run synth again when the edits are done.');
+      return 1;
+    }
+  }
+}
+
+async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Promise<number> {
   const { env = process.env, typeChecked = Promise.resolve(true) } = options;
   let args;
   try {
@@ -189,7 +203,10 @@ async function run(argv: readonly string[], options: RunOptions, io: Io): Promis
   if (!(await typeChecked)) failed = true; // the code itself has type errors (printed by the build)
   if (failed) return nothingWritten();
 
-  if (command === 'synth') return synth(root, outputs, { force: args.values.force ?? false, env, io, lockWaitMs: options.lockWaitMs });
+  if (command === 'synth') {
+    const readBytes = loaded.map((l) => ({ file: l.file, source: l.source, bytes: l.loaded.bytes }));
+    return synth(root, outputs, readBytes, { force: args.values.force ?? false, env, io, lockWaitMs: options.lockWaitMs });
+  }
 
   let drift = false;
   for (const { source, output } of outputs) {
@@ -219,7 +236,12 @@ interface SynthOptions {
   readonly lockWaitMs?: number;
 }
 
-async function synth(root: string, outputs: readonly { source: string; output: RenderedOutput }[], o: SynthOptions): Promise<number> {
+async function synth(
+  root: string,
+  outputs: readonly { source: string; output: RenderedOutput }[],
+  inputs: readonly { file: string; source: string; bytes: Buffer }[],
+  o: SynthOptions,
+): Promise<number> {
   const { io } = o;
   let release: () => void;
   try {
@@ -232,6 +254,13 @@ async function synth(root: string, outputs: readonly { source: string; output: R
   const fault = o.env.FORGEJO_RUNNER_CDK8S_FAULT as FaultPoint | undefined;
   const written: string[] = [];
   try {
+    // Under the lock, the values must still be what was synthesized: otherwise a synth that
+    // started earlier could overwrite the output of a later edit. Start again with the new values.
+    const edited = inputs.find((i) => !sameBytes(i.file, i.bytes));
+    if (edited) {
+      io.out(`${edited.source} changed while synth ran; synthesizing again from the new values`);
+      return VALUES_CHANGED;
+    }
     for (const { source, output } of outputs) {
       let result: WriteResult;
       try {
@@ -256,6 +285,14 @@ async function synth(root: string, outputs: readonly { source: string; output: R
     return 0;
   } finally {
     release();
+  }
+}
+
+function sameBytes(file: string, bytes: Buffer): boolean {
+  try {
+    return readFileSync(file).equals(bytes);
+  } catch {
+    return false;
   }
 }
 

@@ -63,3 +63,22 @@ test('synth while another synth holds the lock: exit 1, a clear message, nothing
   }
   expect((await runMain(['synth', '--root', repo])).code).toBe(0);
 });
+
+test('a values edit made while synth waits for the lock is not overwritten by the older values', async () => {
+  const repo = tempRepo();
+  const values = join(repo, 'values', 'indri.yaml');
+  const original = readFileSync(values, 'utf8');
+  const release = await acquireOutputLock(repo);
+  let out = '';
+  const { main } = await import('../src/cli.js');
+  // Synth reads capacity 3, then waits for the lock; meanwhile the operator saves capacity 4.
+  writeFileSync(values, original.replace('capacity: 2', 'capacity: 3'));
+  const running = main(['synth', '--root', repo], { io: { out: (l) => (out += `${l}\n`), err: (l) => (out += `${l}\n`) }, env: {} });
+  await new Promise((r) => setTimeout(r, 150));
+  writeFileSync(values, original.replace('capacity: 2', 'capacity: 4'));
+  release();
+  expect(await running).toBe(0);
+  expect(out).toContain('values/indri.yaml changed while synth ran; synthesizing again from the new values');
+  const config = readFileSync(join(repo, 'argocd/manifests/forgejo-runner/configmap-forgejo-runner-config.yaml'), 'utf8');
+  expect(config).toMatch(/capacity: 4/);
+});

@@ -32,6 +32,8 @@ export class ValuesError extends Error {
 export interface LoadedValues {
   readonly file: string;
   readonly values: Values;
+  /** The bytes the values were read from (to notice an edit made while synth runs). */
+  readonly bytes: Buffer;
   /** 1-based line of a field (e.g. ['output', 'manifests']) in the values file, when known. */
   readonly lineOf: (path: readonly PropertyKey[]) => number | undefined;
 }
@@ -60,7 +62,7 @@ export function loadValues(file: string): LoadedValues {
     throw new ValuesError(file, [{ path: '', line: lossy.slice(0, Math.max(at, 0)).split('\n').length, message: 'not valid UTF-8; expected a UTF-8 text file' }]);
   }
   const parsed = parseWithLines(text, file);
-  return { file, values: parsed.values, lineOf: parsed.lineOf };
+  return { file, values: parsed.values, bytes, lineOf: parsed.lineOf };
 }
 
 /** Validates values text; `file` is only used in messages. */
