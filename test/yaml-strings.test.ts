@@ -49,6 +49,10 @@ test('every tricky string survives render -> kubectl kustomize -> parse, as a va
   const tricky = docs.find((d) => d.kind === 'Tricky');
   for (const [key, value] of Object.entries(data)) expect({ key, value: cm.data[key] }).toEqual({ key, value });
   TRICKY.forEach((value, i) => expect({ i, value: tricky.spec.items[i] }).toEqual({ i, value }));
+  // kustomize's reader resolves like YAML 1.2; older Go readers (go-yaml v2) use YAML 1.1, where
+  // yes/no/on/off are booleans and 1:20 is a number. The rendered text must mean the same there.
+  const as11 = parse(out.manifests.find((f) => f.path === 'configmap.yaml')!.text, { version: '1.1' });
+  for (const [key, value] of Object.entries(data)) expect({ key, value: as11.data[key] }).toEqual({ key, value });
 });
 
 test('the emitter keeps the kubectl layout: lists at their key, literal blocks, comments above fields', () => {

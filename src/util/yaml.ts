@@ -1,9 +1,11 @@
 // JSON-shaped data -> YAML text with review comments above chosen fields, through the `yaml`
 // library's Document API (https://eemeli.org/yaml/#documents, #options). Layout is kubectl's:
 // sequences start at their key's indent, multi-line strings are literal blocks, no line folding.
-// Strings are written plain only when both YAML 1.2 (core schema) and YAML 1.1 (the `compat`
-// schema: yes/no/on/off, sexagesimal numbers, timestamps - what older Go readers resolve) read
-// them back as the same string; everything else is double-quoted by the library.
+// Strings are written plain only when both YAML 1.2 (the library's core schema decides) and YAML 1.1
+// (yes/no/on/off, sexagesimal numbers, 0b/0-octal, timestamps: what go-yaml v2 readers resolve; see
+// YAML11_IMPLICIT) read them back as the same string; everything else is double-quoted. The
+// library's own `compat: 'yaml-1.1'` option does the same but doubles the render time (it tests
+// every string against every 1.1 tag), which matters at 1000 pools.
 import { Document, isMap, isScalar, isSeq, Scalar, type Node, type Pair, type ToStringOptions } from 'yaml';
 
 export interface EmitOptions {
@@ -28,7 +30,7 @@ const TO_STRING: ToStringOptions = {
 
 /** Emits a mapping as a YAML document body (no `---`); throws if a comment names no field. */
 export function emitYaml(value: Readonly<Record<string, unknown>>, options: EmitOptions): string {
-  const doc = new Document(value, { compat: 'yaml-1.1', version: '1.2', sortMapEntries: options.sortKeys, keepUndefined: false });
+  const doc = new Document(value, { version: '1.2', sortMapEntries: options.sortKeys, keepUndefined: false });
   const comments = options.comments ?? new Map<string, string>();
   const used = new Set<string>();
   attach(doc.contents as Node, '', comments, used);
@@ -45,9 +47,14 @@ const commentText = (text: string) => text.split('\n').map((l) => ` ${l}`).join(
 // indentation: Go's reader (kustomize) drops that whitespace. Such strings are double-quoted.
 const AMBIGUOUS_BLOCK = /^\n*[ \t]+(?:\n|$)/;
 
+// Plain scalars YAML 1.1 resolves to something other than a string (a superset, on purpose: a
+// string that merely looks numeric is quoted too; quoting never changes the value).
+const YAML11_IMPLICIT = /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE|null|Null|NULL|~|=|<<|[-+]?[0-9.][0-9a-fA-FxXoObB_.:eE+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|\d{4}-\d\d?-\d\d?(?:[Tt \t].*)?)$/;
+
 function attach(node: Node, path: string, comments: ReadonlyMap<string, string>, used: Set<string>): void {
   if (isScalar(node)) {
-    if (typeof node.value === 'string' && node.value.includes('\n') && AMBIGUOUS_BLOCK.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    const v = node.value;
+    if (typeof v === 'string' && (v.includes('\n') ? AMBIGUOUS_BLOCK.test(v) : YAML11_IMPLICIT.test(v))) node.type = Scalar.QUOTE_DOUBLE;
   } else if (isMap(node)) {
     for (const pair of node.items as Pair<Scalar, Node>[]) {
       const key = String(pair.key.value);
