@@ -160,6 +160,22 @@ describe('values/ holds more than values files', () => {
   });
 });
 
+describe('paths that are the wrong kind of file: a message, no stack trace, nothing written', () => {
+  test.each([
+    ['a manifests directory below a file (ENOTDIR)', 'argocd/apps/forgejo-runner.yaml/sub', 'argocd/apps/other.yaml', /argocd\/apps\/forgejo-runner\.yaml\/sub: cannot read the output directory \(ENOTDIR\)/],
+    ['an application path that is a directory (EISDIR)', 'argocd/manifests/forgejo-runner', 'argocd/apps', /argocd\/apps exists and is not a regular file/],
+  ])('%s', async (_name, manifests, application, expected) => {
+    const repo = tempRepo();
+    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace(/^( {2}manifests: ).*$/m, `$1${manifests}`).replace(/^( {2}application: ).*$/m, `$1${application}`));
+    const result = await runMain(['synth', '--root', repo]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(expected);
+    expect(result.stderr).toContain('synth: nothing written');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(' M values/indri.yaml\n');
+  });
+});
+
 describe('cdk8s.yaml', () => {
   test('`cdk8s synth` runs the same safe pipeline, and its delete-before-run output dir is scratch, never argocd/', () => {
     const config = parse(readFileSync(join(PROJECT, 'cdk8s.yaml'), 'utf8'));
