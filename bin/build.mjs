@@ -16,21 +16,22 @@ export const bundle = join(root, 'dist', 'cli.mjs');
 const stamp = join(root, 'dist', '.build-hash');
 const inputs = ['src', 'imports', 'tsconfig.json', 'package-lock.json', 'bin/build.mjs'];
 
-function hashInto(hash, path) {
-  if (!existsSync(path)) return hash.update(`missing ${relative(root, path)}\0`);
+function hashInto(hash, path, base) {
+  if (!existsSync(path)) return hash.update(`missing ${relative(base, path)}\0`);
   for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = join(path, entry.name);
-    if (entry.isDirectory()) hashInto(hash, full);
-    else if (entry.isFile()) hash.update(`${relative(root, full)}\0`).update(readFileSync(full)).update('\0');
+    if (entry.isDirectory()) hashInto(hash, full, base);
+    else if (entry.isFile()) hash.update(`${relative(base, full)}\0`).update(readFileSync(full)).update('\0');
   }
   return hash;
 }
 
-function inputHash() {
+/** sha256 of the build inputs' content under `base` (names and bytes; mtimes play no part). */
+export function inputHash(base = root) {
   const hash = createHash('sha256');
   for (const input of inputs) {
-    const path = join(root, input);
-    if (existsSync(path) && statSync(path).isDirectory()) hashInto(hash, path);
+    const path = join(base, input);
+    if (existsSync(path) && statSync(path).isDirectory()) hashInto(hash, path, base);
     else hash.update(`${input}\0`).update(existsSync(path) ? readFileSync(path) : 'missing').update('\0');
   }
   return hash.digest('hex');
