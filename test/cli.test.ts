@@ -176,6 +176,14 @@ describe('paths that are the wrong kind of file: a message, no stack trace, noth
   });
 });
 
+test('--help states the perimeter and what --force may and may not do', async () => {
+  const help = await runMain(['--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('must not be, lie inside or contain .git, node_modules, src, bin, test, imports, values, dist, package.json');
+  expect(help.stdout).toContain('--force never widens this');
+  expect(help.stdout).toContain('foreign regular files directly inside a manifests directory');
+});
+
 describe('cdk8s.yaml', () => {
   test('`cdk8s synth` runs the same safe pipeline, and its delete-before-run output dir is scratch, never argocd/', () => {
     const config = parse(readFileSync(join(PROJECT, 'cdk8s.yaml'), 'utf8'));

@@ -47,19 +47,25 @@ test('recovery puts back the old set a dead process moved aside, and deletes its
   const root = tempDir();
   const work = join(root, 'out', WORK_DIR_NAME);
   const pid = deadPid();
-  mkdirSync(join(work, `old-${pid}`), { recursive: true });
-  mkdirSync(join(work, `staging-${pid}`));
-  writeFileSync(join(work, `old-${pid}`, 'a.yaml'), 'old\n');
-  writeFileSync(join(work, `staging-${pid}`, 'a.yaml'), 'half-written');
+  mkdirSync(join(work, `old-${pid}-manifests`), { recursive: true });
+  mkdirSync(join(work, `staging-${pid}-manifests`));
+  writeFileSync(join(work, `old-${pid}-manifests`, 'a.yaml'), 'old\n');
+  writeFileSync(join(work, `staging-${pid}-manifests`, 'a.yaml'), 'half-written');
+  // A sibling output's old set in the same work directory is not this output's to take.
+  mkdirSync(join(work, `old-${pid}-other`));
+  writeFileSync(join(work, `old-${pid}-other`, 'b.yaml'), 'other\n');
   recoverLeftovers(join(root, 'out/manifests'));
   expect(listing(join(root, 'out/manifests'))).toEqual({ 'a.yaml': 'old\n' });
+  expect(readdirSync(work)).toEqual([`old-${pid}-other`]);
+  recoverLeftovers(join(root, 'out/other'));
+  expect(listing(join(root, 'out/other'))).toEqual({ 'b.yaml': 'other\n' });
   expect(existsSync(work)).toBe(false);
 });
 
 test("recovery never touches a live process's staging set (it may be mid-write)", () => {
   const root = tempDir();
   const work = join(root, 'out', WORK_DIR_NAME);
-  const live = join(work, `staging-${process.ppid}`); // the test runner's parent: alive
+  const live = join(work, `staging-${process.ppid}-manifests`); // the test runner's parent: alive
   mkdirSync(live, { recursive: true });
   writeFileSync(join(live, 'a.yaml'), 'in progress');
   recoverLeftovers(join(root, 'out/manifests'));
@@ -114,8 +120,8 @@ test("an interrupted run's leftovers never show in git status (the work director
   git(root, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'x');
   // What a SIGKILL mid-write leaves: a staging set, an old set and a temp file in the work dir.
   const work = workDirFor(join(root, 'out/manifests')); // as the writer makes it before staging
-  mkdirSync(join(work, 'staging-999999'), { recursive: true });
-  writeFileSync(join(work, 'staging-999999', 'a.yaml'), 'x');
+  mkdirSync(join(work, 'staging-999999-manifests'), { recursive: true });
+  writeFileSync(join(work, 'staging-999999-manifests', 'a.yaml'), 'x');
   writeFileSync(join(work, 'tmp-999999-app.yaml'), 'x');
   expect(git(root, 'status', '--porcelain', '--untracked-files=all')).toBe('');
 });

@@ -14,7 +14,7 @@
 // `git status` wherever the output lives, and each leftover carries the pid of its process:
 // recovery touches only leftovers of processes that are gone.
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { GENERATED_MARK, type RenderedFile, type RenderedOutput } from './render.js';
 
@@ -163,7 +163,7 @@ function replaceDirectory(target: string, files: readonly RenderedFile[], faultA
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   const work = workDirFor(target);
-  const staging = join(work, `staging-${process.pid}`);
+  const staging = join(work, `staging-${process.pid}-${basename(target)}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
   for (const f of files) writeDurably(join(staging, f.path), f.text);
@@ -171,7 +171,7 @@ function replaceDirectory(target: string, files: readonly RenderedFile[], faultA
   fsyncDir(work);
   if (faultAt === 'staged') process.kill(process.pid, 'SIGKILL');
 
-  const aside = join(work, `old-${process.pid}`);
+  const aside = join(work, `old-${process.pid}-${basename(target)}`);
   let movedAside = false;
   try {
     renameSync(target, aside);
@@ -197,7 +197,8 @@ function replaceDirectory(target: string, files: readonly RenderedFile[], faultA
   removeWorkDirIfIdle(work);
 }
 
-const LEFTOVER = /^(staging|old|tmp)-(\d+)(?:-.*)?$/;
+// <kind>-<pid>-<name of the output it belongs to>: several outputs may share one parent directory.
+const LEFTOVER = /^(staging|old|tmp)-(\d+)-(.+)$/;
 
 /** True when a process with this pid exists (EPERM: it exists, owned by someone else). */
 export function processAlive(pid: number): boolean {
@@ -226,6 +227,8 @@ export function recoverLeftovers(target: string): void {
   for (const name of names.sort()) {
     const m = LEFTOVER.exec(name);
     if (!m || processAlive(Number(m[2]))) continue;
+    // Another output's staging or old set is that output's to recover; temp files are anyone's.
+    if (m[1] !== 'tmp' && m[3] !== basename(target)) continue;
     const path = join(work, name);
     if (m[1] === 'old' && !exists(target)) {
       renameSync(path, target);
