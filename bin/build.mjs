@@ -1,27 +1,40 @@
-// Incremental build. When a source is newer than the last build, two things run side by side:
-// tsc type-checks (nothing is synthesized from code that does not type-check) and esbuild
-// bundles src/cli.ts with its dependencies into one file (one module to load instead of ~600,
-// which is most of a synth's start-up). When nothing changed, a few dozen stat() calls.
+// Incremental build, decided by content, never by mtime: the build stamp holds a sha256 of every
+// input file (path and bytes). A copy that keeps old mtimes (cp -p, tar, rsync) or an edit made
+// while a build runs changes the hash, so the next run rebuilds. When the hash matches, dist/ is
+// current (hashing ~40 small files costs a few ms). When it does not, two things run side by
+// side: tsc type-checks (nothing is written from code that does not type-check) and esbuild
+// bundles src/cli.ts with its dependencies into one file (one module to load instead of ~600).
+// This is not a result cache: every synth still runs the whole pipeline on the values.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const bundle = join(root, 'dist', 'cli.mjs');
-export const fastPath = join(root, 'dist', 'fast-path.mjs');
-/** Where the synth cache lives (see src/synth-cache.ts). */
-export const cache = { stamp: join(root, 'dist', '.build-stamp'), file: join(root, 'dist', 'synth-cache.json') };
-const stamp = join(root, 'dist', '.build-stamp');
+const stamp = join(root, 'dist', '.build-hash');
 const inputs = ['src', 'imports', 'tsconfig.json', 'package-lock.json', 'bin/build.mjs'];
 
-function newestMtime(path) {
-  if (!existsSync(path)) return Infinity; // an input that vanished: rebuild
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs; // a deleted file shows as a newer directory
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
+function hashInto(hash, path, base) {
+  if (!existsSync(path)) return hash.update(`missing ${relative(base, path)}\0`);
+  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) hashInto(hash, full, base);
+    else if (entry.isFile()) hash.update(`${relative(base, full)}\0`).update(readFileSync(full)).update('\0');
+  }
+  return hash;
+}
+
+/** sha256 of the build inputs' content under `base` (names and bytes; mtimes play no part). */
+export function inputHash(base = root) {
+  const hash = createHash('sha256');
+  for (const input of inputs) {
+    const path = join(base, input);
+    if (existsSync(path) && statSync(path).isDirectory()) hashInto(hash, path, base);
+    else hash.update(`${input}\0`).update(existsSync(path) ? readFileSync(path) : 'missing').update('\0');
+  }
+  return hash.digest('hex');
 }
 
 function typeCheck() {
@@ -31,52 +44,74 @@ function typeCheck() {
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
+    child.on('error', (e) => resolve({ ok: false, output: `${e.message}\n` }));
     child.on('close', (code) => resolve({ ok: code === 0, output }));
   });
 }
 
+/** Bundles the CLI; on a syntax error returns esbuild's message (no stack trace). */
 async function bundleCli() {
   const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: { cli: join(root, 'src', 'cli.ts'), 'fast-path': join(root, 'src', 'fast-path.ts') },
-    outdir: dirname(bundle),
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    // uri-js (via the schema validators) asks for the userland punycode package, which is
-    // installed; without the alias Node's deprecated built-in is used and warns on Node 22+.
-    alias: { punycode: 'punycode/punycode.js' },
-    // Bundled CommonJS dependencies (cdk8s, yaml) call require() for Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  });
+  try {
+    await esbuild.build({
+      entryPoints: { cli: join(root, 'src', 'cli.ts') },
+      outdir: dirname(bundle),
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      logLevel: 'silent',
+      // uri-js (via the schema validators) asks for the userland punycode package, which is
+      // installed; without the alias Node's deprecated built-in is used and warns on Node 22+.
+      alias: { punycode: 'punycode/punycode.js' },
+      // Bundled CommonJS dependencies (cdk8s, yaml) call require() for Node built-ins.
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    });
+    return undefined;
+  } catch (e) {
+    const errors = e.errors ?? [];
+    if (errors.length === 0) return `${e.message}\n`;
+    const lines = errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text));
+    return `${lines.join('\n')}\n`;
+  }
 }
 
 /**
- * Builds when stale. Resolves once the bundle is ready, with `typeChecked`: a promise that is
- * true when tsc found no errors (it runs on, in parallel, while the caller synthesizes in memory;
- * the CLI awaits it before writing anything). On type errors it prints them and resolves false.
+ * Builds when the inputs' hash differs from the last build's. Resolves once the bundle is ready
+ * (or failed: `ok` false), with `typeChecked`: a promise that is true when tsc found no errors (it
+ * runs on, in parallel, while the caller synthesizes in memory; the CLI awaits it before writing
+ * anything). On errors it prints them and resolves false.
  */
 export async function ensureBuilt({ force = false } = {}) {
-  const built = existsSync(stamp) && existsSync(bundle) && existsSync(fastPath) ? statSync(stamp).mtimeMs : 0;
-  if (!force && built > 0 && inputs.every((p) => newestMtime(join(root, p)) <= built)) return { rebuilt: false, typeChecked: Promise.resolve(true) };
+  const hash = inputHash(); // before building: an edit made during the build is seen next time
+  const built = existsSync(stamp) && existsSync(bundle) ? readFileSync(stamp, 'utf8').trim() : '';
+  if (!force && built === hash) return { ok: true, rebuilt: false, typeChecked: Promise.resolve(true) };
   const checking = typeCheck();
-  await bundleCli();
+  const bundleError = await bundleCli();
+  if (bundleError) {
+    await checking;
+    process.stderr.write(`${bundleError}build failed: fix the error above; nothing was written\n`);
+    return { ok: false, rebuilt: true, typeChecked: Promise.resolve(false) };
+  }
   const typeChecked = checking.then((check) => {
     if (!check.ok) {
       process.stderr.write(`${check.output}build failed: fix the TypeScript errors above; nothing was written\n`);
       return false;
     }
-    mkdirSync(dirname(stamp), { recursive: true });
-    writeFileSync(stamp, `${new Date().toISOString()}\n`);
+    try {
+      mkdirSync(dirname(stamp), { recursive: true });
+      writeFileSync(stamp, `${hash}\n`);
+    } catch (e) {
+      // A read-only dist/: the build is good, it just is not remembered (the next run rebuilds).
+      process.stderr.write(`note: could not record the build in ${relative(root, stamp)} (${e.code ?? e.message}); the next run rebuilds\n`);
+    }
     return true;
   });
-  return { rebuilt: true, typeChecked };
+  return { ok: true, rebuilt: true, typeChecked };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { typeChecked } = await ensureBuilt({ force: process.argv.includes('--force') });
-  if (!(await typeChecked)) process.exitCode = 1;
+  const { ok, typeChecked } = await ensureBuilt({ force: process.argv.includes('--force') });
+  if (!ok || !(await typeChecked)) process.exitCode = 1;
 }

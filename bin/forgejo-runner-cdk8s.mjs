@@ -1,17 +1,15 @@
 #!/usr/bin/env node
-// Entry point: rebuilds dist/ when src/ changed since the last build; answers an unchanged synth
-// from the synth cache without loading the synthesizer; otherwise runs the CLI bundle.
-import { bundle, cache, ensureBuilt, fastPath } from './build.mjs';
+// Entry point: rebuilds dist/ when the content of src/ (or the other build inputs) changed,
+// then runs the CLI bundle. Every synth runs the whole pipeline; nothing is cached.
+import { bundle, ensureBuilt } from './build.mjs';
 
 const argv = process.argv.slice(2);
-const { rebuilt, typeChecked } = await ensureBuilt();
-const { fastSynth } = await import(fastPath);
-const current = rebuilt ? undefined : fastSynth(argv, process.env, cache);
-if (current) {
-  for (const line of current) process.stdout.write(`${line} (cached: inputs and outputs unchanged)\n`);
+const { ok, typeChecked } = await ensureBuilt();
+if (!ok) {
+  process.exitCode = 1;
 } else {
   const { main } = await import(bundle);
   // After a rebuild, tsc is still type-checking: main synthesizes and validates in memory, and
   // writes only if the check passed.
-  process.exitCode = await main(argv, { cache, typeChecked });
+  process.exitCode = await main(argv, { typeChecked });
 }

@@ -1,23 +1,22 @@
-// The "stock" cdk8s path for scripts/bench.mjs: the same app run straight from the TypeScript
-// sources (no dist/), the way `cdk8s init typescript-app` wires `app: npx ts-node main.ts`.
-// ts-node cannot run it here: it is not installed, and TypeScript 7 ships no JS compiler API
-// (ts-node 10.9.2 crashes with "Cannot read properties of undefined (reading 'fileExists')"),
-// so the bench runs this file with tsx:
+// The conventional cdk8s app the bench (scripts/bench.mjs) compares with: what a user would pick
+// instead of this project's CLI. Constructs in a main.ts, props read from the values file, run by
+// `cdk8s synth` through tsx (ts-node, the `cdk8s init` default, cannot run TypeScript 7: it ships
+// no JS compiler API, so ts-node 10.9.2 crashes), written by cdk8s's own App.synth():
 //   npx cdk8s synth --app "npx tsx scripts/stock-app.ts" --output <scratch dir>
-// The repository root for output paths is the CLI's scratch output dir, which `cdk8s synth`
-// deletes before every run: the committed argocd/ directory is never touched, and every run
-// really writes its manifests.
-import { cpSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli.js';
+// It builds the same objects (the same constructs), without this project's validation, review
+// comments, perimeter or atomic swap.
+import { readFileSync } from 'node:fs';
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import { parse } from 'yaml';
+import { ArgoApplication, ArgoCdSyncWaves, ForgejoRunner } from '../src/index.js';
+import { ValuesSchema } from '../src/values/schema.js';
+import { valuesToProps } from '../src/values/to-props.js';
 
-const outdir = process.env.CDK8S_OUTDIR;
-if (!outdir) {
-  process.stderr.write('stock-app: CDK8S_OUTDIR is not set; run me through `cdk8s synth --app ... --output DIR`\n');
-  process.exit(2);
-}
-// A copy of values/ under the scratch root keeps the "Generated from values/<file>" headers,
-// so the output is byte-identical to the committed argocd/ tree.
-cpSync(fileURLToPath(new URL('../values/', import.meta.url)), join(outdir, 'values'), { recursive: true });
-process.exitCode = await main(['synth', '--root', outdir]);
+const props = valuesToProps(ValuesSchema.parse(parse(readFileSync(new URL('../values/indri.yaml', import.meta.url), 'utf8'))));
+const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
+const chart = new Chart(app, 'forgejo-runner', { disableResourceNameHashes: true });
+const runner = new ForgejoRunner(chart, 'Runner', props.runner);
+chart.with(new ArgoCdSyncWaves());
+const applicationChart = new Chart(app, 'argocd-application', { disableResourceNameHashes: true });
+new ArgoApplication(applicationChart, 'Application', { ...props.application, destinationNamespace: runner.namespace });
+app.synth();

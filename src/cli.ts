@@ -1,26 +1,39 @@
 // The command line: wires the stages together and nothing else.
-//   values file -> loadValues -> synthesize -> validate (schemas, wiring) -> render -> write | compare
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   values files -> loadValues -> checkPerimeter (all files at once) -> synthesize -> validate
+//   (schemas, wiring) -> render -> [lock] write | compare
+// Every synth runs the whole pipeline: there is no result cache.
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareOutput } from './output/compare.js';
+import { acquireOutputLock, LockBusy } from './output/lock.js';
 import { render, type RenderedOutput } from './output/render.js';
-import { writeOutput, type FaultPoint } from './output/writer.js';
+import { writeOutput, WriteRefused, type FaultPoint, type WriteResult } from './output/writer.js';
 import { synthesize } from './synth/synthesize.js';
 import { formatSchemaProblem, validateSchemas } from './validate/schemas.js';
 import { checkWiring } from './validate/wiring.js';
-import { loadValues, ValuesError } from './values/load.js';
-import { defaultValuesFiles, keyFor, record, type CacheLocation } from './synth-cache.js';
+import { loadValues, ValuesError, type LoadedValues } from './values/load.js';
+import { checkPerimeter, formatPerimeterProblem, PROTECTED, type OutputClaim } from './values/perimeter.js';
 
 const USAGE = `usage: forgejo-runner-cdk8s <synth|check|diff> [--values FILE]... [--root DIR] [--force]
 
-  synth   synthesize and replace the output directories (all values/*.yaml by default)
-  check   synthesize in memory and fail with a diff if the committed output differs
-  diff    print the diff between the committed output and a fresh synth
+  synth   synthesize and replace the output of each values file (all values/*.yaml by default)
+  check   compare the output in the working tree (files on disk, committed or not) with a fresh
+          synth; exit 1 with a diff if they differ
+  diff    print the diff between the output in the working tree and a fresh synth
 
-  --values FILE   a values file (repeatable); default: every values/*.yaml under --root
+  --values FILE   a values file (repeatable); default: every regular values/*.yaml under --root
+                  (dotfiles such as editor locks are skipped)
   --root DIR      repository root that output paths are relative to; default: current directory
-  --force         let synth replace files in the output directory that it did not generate`;
+  --force         let synth replace foreign regular files directly inside a manifests directory
+                  (never a subdirectory or symlink), and an existing application file that is not
+                  generated but parses as an Argo CD Application
+
+Output perimeter (checked before anything is synthesized): output.manifests and
+output.application are resolved through symbolic links and must lie inside --root, must not be
+the root, must not be, lie inside or contain ${PROTECTED.join(', ')} or a values file, and
+must not equal or nest inside any other output of any values file. --force never widens this.
+Synth takes a lock per repository: a second synth waits up to 10 s, then fails.`;
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -34,15 +47,62 @@ export interface RunOptions {
   readonly io?: Io;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** Record a successful synth so the next unchanged one skips all work (synth-cache.ts). @default no cache */
-  readonly cache?: CacheLocation;
   /** The type check of a build still running; every write waits for it. @default already passed */
   readonly typeChecked?: Promise<boolean>;
+  /** How long synth waits for another synth's lock. @default 10000 ms */
+  readonly lockWaitMs?: number;
 }
 
-/** Runs the CLI; returns the exit code. */
+/** The values files synth uses when none are named: regular, non-hidden values/*.yaml, sorted. */
+export function defaultValuesFiles(root: string): string[] {
+  const dir = join(root, 'values');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('.')) // .#x.yaml (Emacs), ._x.yaml (macOS)
+    .filter((f) => {
+      try {
+        return statSync(join(dir, f)).isFile(); // never a FIFO, socket or directory
+      } catch {
+        return false; // a dangling symlink (e.g. an editor lock)
+      }
+    })
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Runs the CLI; returns the exit code. Never throws: every failure is a message and a code. */
 export async function main(argv: readonly string[], options: RunOptions = {}): Promise<number> {
-  const { io = consoleIo, env = process.env, cache, typeChecked = Promise.resolve(true) } = options;
+  const io = options.io ?? consoleIo;
+  try {
+    return await run(argv, options, io);
+  } catch (e) {
+    // A bug, not a user error: still no stack trace, but say what failed.
+    io.err(`internal error: ${(e as Error).message ?? String(e)}; nothing more was done`);
+    return 1;
+  }
+}
+
+/** Returned by a synth that found its values edited after it read them: it runs again. */
+const VALUES_CHANGED = -1;
+
+async function run(argv: readonly string[], options: RunOptions, io: Io): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const code = await runOnce(argv, options, io);
+    if (code !== VALUES_CHANGED) return code;
+    if (attempt === 3) {
+      io.err('synth: the values files keep changing while synth runs; nothing written. Run synth again when the edits are done.');
+      return 1;
+    }
+  }
+}
+
+async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Promise<number> {
+  const { env = process.env, typeChecked = Promise.resolve(true) } = options;
   let args;
   try {
     args = parseArgs({
@@ -69,20 +129,60 @@ export async function main(argv: readonly string[], options: RunOptions = {}): P
     return 2;
   }
   const root = resolve(args.values.root ?? '.');
+  try {
+    if (!statSync(root).isDirectory()) throw new Error('not a directory');
+  } catch {
+    io.err(`--root ${args.values.root ?? '.'}: expected an existing directory`);
+    return 2;
+  }
+  const show = (file: string) => {
+    const rel = relative(root, resolve(file));
+    return rel && !rel.startsWith('..') ? rel : file;
+  };
   const valuesFiles = args.values.values ?? defaultValuesFiles(root);
   if (valuesFiles.length === 0) {
-    io.err(`no values files: none given with --values, and ${join(root, 'values')}/*.yaml matches none`);
+    io.err(`no values files: none given with --values, and values/*.yaml under ${root} matches none`);
     return 1;
   }
+  const nothingWritten = () => {
+    io.err(`${command}: nothing written; the output on disk is unchanged`);
+    return 1;
+  };
 
-  // Every values file is loaded, synthesized and validated before anything is written.
-  const outputs: { source: string; output: RenderedOutput }[] = [];
+  // 1. Load every values file; 2. check all output paths at once; 3. synthesize and validate.
+  // Nothing is written unless every values file passes every stage.
   let failed = false;
+  const loaded: { source: string; file: string; loaded: LoadedValues }[] = [];
   for (const file of valuesFiles) {
-    const source = relative(root, resolve(file)) || file;
+    const source = show(file);
     try {
-      const { values } = loadValues(file);
-      const synthesis = synthesize(values);
+      loaded.push({ source, file, loaded: loadValues(file) });
+    } catch (e) {
+      if (!(e instanceof ValuesError)) throw e;
+      io.err(new ValuesError(source, e.problems).message);
+      failed = true;
+    }
+  }
+  if (failed) return nothingWritten();
+
+  const claims: OutputClaim[] = loaded.flatMap(({ source, loaded: l }) =>
+    (['manifests', 'application'] as const).map((key) => ({
+      source,
+      field: `output.${key}`,
+      path: l.values.output[key],
+      line: l.lineOf(['output', key]),
+    })),
+  );
+  const outside = checkPerimeter(root, claims, valuesFiles);
+  if (outside.length > 0) {
+    io.err(`output paths outside the perimeter (see --help):\n  ${outside.map(formatPerimeterProblem).join('\n  ')}`);
+    return nothingWritten();
+  }
+
+  const outputs: { source: string; output: RenderedOutput }[] = [];
+  for (const { source, loaded: l } of loaded) {
+    try {
+      const synthesis = synthesize(l.values);
       const all = [...synthesis.manifests, synthesis.application];
       const problems = [
         ...validateSchemas(all).map((p) => `schema: ${formatSchemaProblem(p)}`),
@@ -93,77 +193,133 @@ export async function main(argv: readonly string[], options: RunOptions = {}): P
         failed = true;
         continue;
       }
-      outputs.push({
-        source,
-        output: render(synthesis, { manifestsDir: values.output.manifests, applicationFile: values.output.application, source }),
-      });
+      outputs.push({ source, output: render(synthesis, { manifestsDir: l.values.output.manifests, applicationFile: l.values.output.application, source }) });
     } catch (e) {
-      io.err(e instanceof ValuesError ? e.message : `${source}: ${(e as Error).message}`);
+      // Constructs validate their props in the constructor; their errors are user errors.
+      io.err(`${source}: ${(e as Error).message}`);
       failed = true;
     }
   }
-  const clash = findClash(outputs);
-  if (clash) {
-    io.err(clash);
-    failed = true;
-  }
   if (!(await typeChecked)) failed = true; // the code itself has type errors (printed by the build)
-  if (failed) {
-    io.err(`${command}: nothing written; the committed output is unchanged`);
-    return 1;
-  }
+  if (failed) return nothingWritten();
 
   if (command === 'synth') {
-    const fault = env.FORGEJO_RUNNER_CDK8S_FAULT as FaultPoint | undefined;
-    const summary = (o: RenderedOutput, source: string, dirState: string, appState: string) =>
-      `${source} -> ${o.manifestsDir}/ (${o.manifests.length} files) ${dirState}, ${o.application.path} ${appState}`;
-    for (const { source, output } of outputs) {
-      try {
-        const result = writeOutput(root, output, { force: args.values.force, faultAt: fault });
-        io.out(summary(output, source, result.manifestsChanged ? 'updated' : 'unchanged', result.applicationChanged ? 'updated' : 'unchanged'));
-      } catch (e) {
-        io.err(`${source}: ${(e as Error).message}\nsynth: ${output.manifestsDir} is unchanged`);
-        return 1;
-      }
-    }
-    copyForCdk8sCli(root, outputs, env);
-    const key = cache && keyFor(cache, root, valuesFiles);
-    if (cache && key) {
-      record(
-        cache.file,
-        key,
-        outputs.map(({ output }) => ({ dir: resolve(root, output.manifestsDir), files: output.manifests })),
-        outputs.map(({ output }) => ({ path: resolve(root, output.application.path), text: output.application.text })),
-        outputs.map(({ source, output }) => summary(output, source, 'unchanged', 'unchanged')),
-      );
-    }
-    return 0;
+    const readBytes = loaded.map((l) => ({ file: l.file, source: l.source, bytes: l.loaded.bytes }));
+    return synth(root, outputs, readBytes, { force: args.values.force ?? false, env, io, lockWaitMs: options.lockWaitMs });
   }
 
   let drift = false;
   for (const { source, output } of outputs) {
-    const comparison = compareOutput(root, output);
+    let comparison;
+    try {
+      comparison = compareOutput(root, output);
+    } catch (e) {
+      io.err(`${source}: ${(e as Error).message}`);
+      return 1;
+    }
+    const what = `${output.manifestsDir}/ and ${output.application.path}`;
     if (comparison.same) {
-      if (command === 'check') io.out(`${source}: ${output.manifestsDir}/ and ${output.application.path} match a fresh synth`);
+      io.out(command === 'check' ? `${source}: ${what} in the working tree match a fresh synth` : `${source}: no differences`);
       continue;
     }
     drift = true;
     io.out(comparison.diff.trimEnd());
-    if (command === 'check') io.err(`${source}: the committed output differs from a fresh synth (above); run \`npm run synth\` and commit`);
+    if (command === 'check') io.err(`${source}: ${what} in the working tree differ from a fresh synth (above); run \`npm run synth\` and commit`);
   }
   return command === 'check' && drift ? 1 : 0;
 }
 
-function findClash(outputs: readonly { source: string; output: RenderedOutput }[]): string | undefined {
-  const owners = new Map<string, string>();
-  for (const { source, output } of outputs) {
-    for (const path of [output.manifestsDir.replace(/\/$/, ''), output.application.path]) {
-      const other = owners.get(path);
-      if (other) return `${source} and ${other} both write ${path}; give each values file its own output`;
-      owners.set(path, source);
-    }
+interface SynthOptions {
+  readonly force: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly io: Io;
+  readonly lockWaitMs?: number;
+}
+
+async function synth(
+  root: string,
+  outputs: readonly { source: string; output: RenderedOutput }[],
+  inputs: readonly { file: string; source: string; bytes: Buffer }[],
+  o: SynthOptions,
+): Promise<number> {
+  const { io } = o;
+  let release: () => void;
+  try {
+    release = await acquireOutputLock(root, { waitMs: o.lockWaitMs });
+  } catch (e) {
+    if (!(e instanceof LockBusy)) throw e;
+    io.err(`synth: ${e.message}\nsynth: nothing written; the output on disk is unchanged`);
+    return 1;
   }
-  return undefined;
+  const fault = o.env.FORGEJO_RUNNER_CDK8S_FAULT as FaultPoint | undefined;
+  const written: string[] = [];
+  try {
+    // Under the lock, the values must still be what was synthesized: otherwise a synth that
+    // started earlier could overwrite the output of a later edit. Start again with the new values.
+    const edited = inputs.find((i) => !sameBytes(i.file, i.bytes));
+    if (edited) {
+      io.out(`${edited.source} changed while synth ran; synthesizing again from the new values`);
+      return VALUES_CHANGED;
+    }
+    for (const { source, output } of outputs) {
+      let result: WriteResult;
+      try {
+        result = writeOutput(root, output, { force: o.force, faultAt: fault });
+      } catch (e) {
+        const why = e instanceof WriteRefused ? e.message : describeIoError(e as NodeJS.ErrnoException, root);
+        io.err(`${source}: ${why}`);
+        const partial = (e as { written?: string }).written;
+        if (partial) written.push(partial);
+        io.err(
+          written.length
+            ? `synth: stopped; written before the failure:\n  ${written.join('\n  ')}\nsynth: every other output is unchanged`
+            : 'synth: nothing written; the output on disk is unchanged',
+        );
+        return 1;
+      }
+      const line = summary(source, output, result);
+      io.out(line);
+      if (!line.endsWith('unchanged')) written.push(line);
+    }
+    copyForCdk8sCli(root, outputs, o.env);
+    return 0;
+  } finally {
+    release();
+  }
+}
+
+function sameBytes(file: string, bytes: Buffer): boolean {
+  try {
+    return readFileSync(file).equals(bytes);
+  } catch {
+    return false;
+  }
+}
+
+function summary(source: string, output: RenderedOutput, r: WriteResult): string {
+  const parts = [
+    r.added.length ? `added ${r.added.join(', ')}` : '',
+    r.changed.length ? `changed ${r.changed.join(', ')}` : '',
+    r.removed.length ? `removed ${r.removed.join(', ')}` : '',
+  ].filter(Boolean);
+  const dir = `${output.manifestsDir}/ (${output.manifests.length} files): ${parts.length ? parts.join('; ') : 'unchanged'}`;
+  const app = `${output.application.path}: ${r.application === 'unchanged' ? 'unchanged' : r.application}`;
+  return `${source} -> ${dir}; ${app}`;
+}
+
+/** An OS error as a sentence with a path relative to the root, never a stack trace. */
+function describeIoError(e: NodeJS.ErrnoException, root: string): string {
+  const path = e.path ? relative(root, e.path) || e.path : undefined;
+  const what: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    ENOTDIR: 'a parent of the path is not a directory',
+    EISDIR: 'is a directory',
+    EEXIST: 'already exists',
+  };
+  return `${path ? `${path}: ` : ''}${(e.code && what[e.code]) ?? e.message}`;
 }
 
 /** Under `cdk8s synth`, also leave a copy in the CLI's own output dir (which it deletes first). */

@@ -2,6 +2,6 @@
 import { ensureBuilt } from '../bin/build.mjs';
 
 export default async function globalSetup() {
-  const { typeChecked } = await ensureBuilt();
-  if (!(await typeChecked)) throw new Error('dist/ could not be built: type errors (above)');
+  const { ok, typeChecked } = await ensureBuilt();
+  if (!ok || !(await typeChecked)) throw new Error('dist/ could not be built (errors above)');
 }

@@ -11,7 +11,7 @@ import { HashedConfigMap } from '../src/constructs/hashed-config-map.js';
 import { OnePasswordSecret } from '../src/constructs/onepassword-secret.js';
 import { notesOf } from '../src/constructs/metadata.js';
 import type { KubeObject, SynthesizedObject } from '../src/synth/synthesize.js';
-import { emitYaml } from '../src/util/yaml-emitter.js';
+import { emitYaml } from '../src/util/yaml.js';
 import { formatSchemaProblem, validateSchemas } from '../src/validate/schemas.js';
 import { checkWiring } from '../src/validate/wiring.js';
 

@@ -140,3 +140,32 @@ describe('cross-field rules of the values file carry the line of the field to ch
     expect(() => parseValues(edit((v) => ((v.pools[0].replicas = 3), (v.pools[0].terminationGracePeriodSeconds = 10800))), 'ok.yaml')).not.toThrow();
   });
 });
+
+describe('strings and numbers no reader may see differently are rejected at validation, naming the field', () => {
+  const cases: [string, string, RegExp][] = [
+    ['NEL (U+0085)', defaultText.replace('runnerName: k8s-runner', 'runnerName: "k8s\\x85runner"'), /pools\[0\]\.runnerName: value contains the control character U\+0085 \(NEL \(next line\)\)/],
+    ['a C0 control', defaultText.replace('runnerName: k8s-runner', 'runnerName: "k8s\\x01runner"'), /pools\[0\]\.runnerName: value contains the control character U\+0001/],
+    ['DEL', defaultText.replace('runnerName: k8s-runner', 'runnerName: "k8s\\x7frunner"'), /pools\[0\]\.runnerName: value contains the control character U\+007F \(DEL\)/],
+    ['a carriage return', defaultText.replace('runnerName: k8s-runner', 'runnerName: "k8s\\rrunner"'), /value contains the control character U\+000D \(carriage return\)/],
+    ['U+2028', defaultText.replace('runnerName: k8s-runner', 'runnerName: "k8s\\u2028runner"'), /value contains the control character U\+2028 \(line separator\)/],
+    ['a C1 control in a key', defaultText.replace('runnerName: k8s-runner', '"x\\x9b": 1\n    runnerName: k8s-runner'), /key "x\?" contains the control character U\+009B/],
+    ['.inf', defaultText.replace('replicas: 1', 'replicas: .inf'), /pools\[0\]\.replicas: expected a finite number, got \.inf/],
+    ['.nan', defaultText.replace('replicas: 1', 'replicas: .nan'), /pools\[0\]\.replicas: expected a finite number, got \.nan/],
+  ];
+  test.each(cases)('%s', (_name, text, expected) => {
+    const message = problems(text);
+    expect(message).toMatch(expected);
+    expect(message).toMatch(/values\/bad\.yaml:\d+: /); // the line is named
+  });
+
+  test('tab and newline stay allowed (the emitter quotes or blocks them)', () => {
+    expect(() => parseValues(defaultText.replace('# ', '#\t'), 'values/ok.yaml')).not.toThrow();
+  });
+
+  test('a duration past Go\'s limit (2562047h) is rejected; the limit itself is accepted', () => {
+    expect(problems(defaultText.replace('shutdownTimeout: 3h', 'shutdownTimeout: 2562048h'))).toMatch(
+      /pools\[0\]\.shutdownTimeout: expected a duration of at most 2562047h/,
+    );
+    expect(() => parseValues(defaultText.replace('shutdownTimeout: 3h', 'shutdownTimeout: 2562047h'), 'values/ok.yaml')).not.toThrow();
+  });
+});

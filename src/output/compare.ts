@@ -1,40 +1,47 @@
-// Committed output vs a fresh render: equality, and a unified diff a reviewer can read.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// The output on disk (the working tree: committed or not) vs a fresh render: equality, and a
+// unified diff a reviewer can read, made by the `diff` library (jsdiff's createTwoFilesPatch).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
 import type { RenderedOutput } from './render.js';
 import { readTree } from './writer.js';
 
 export interface Comparison {
   readonly same: boolean;
-  /** `diff -u` of every file that differs, committed (-) vs fresh (+), with repository paths. */
+  /** A unified diff of every file that differs, on disk (-) vs fresh (+), with repository paths. */
   readonly diff: string;
 }
 
 export function compareOutput(root: string, output: RenderedOutput): Comparison {
-  const committed = readTree(resolve(root, output.manifestsDir)) ?? new Map<string, string>();
+  const onDisk = readTree(resolve(root, output.manifestsDir), output.manifestsDir) ?? new Map<string, string>();
+  const fresh = new Map(output.manifests.map((f) => [f.path, f.text]));
   const pairs: { path: string; was?: string; now?: string }[] = [];
-  const names = new Set([...committed.keys(), ...output.manifests.map((f) => f.path)]);
-  for (const name of [...names].sort()) {
-    pairs.push({ path: `${output.manifestsDir}/${name}`, was: committed.get(name), now: output.manifests.find((f) => f.path === name)?.text });
+  for (const name of [...new Set([...onDisk.keys(), ...fresh.keys()])].sort()) {
+    pairs.push({ path: `${output.manifestsDir}/${name}`, was: onDisk.get(name), now: fresh.get(name) });
   }
-  const appPath = resolve(root, output.application.path);
-  pairs.push({ path: output.application.path, was: existsSync(appPath) ? readFileSync(appPath, 'utf8') : undefined, now: output.application.text });
+  pairs.push({ path: output.application.path, was: readIfFile(resolve(root, output.application.path)), now: output.application.text });
   const differing = pairs.filter((p) => p.was !== p.now);
   return { same: differing.length === 0, diff: differing.map(unifiedDiff).join('') };
 }
 
-function unifiedDiff({ path, was, now }: { path: string; was?: string; now?: string }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'forgejo-runner-cdk8s-diff-'));
+function readIfFile(path: string): string | undefined {
   try {
-    writeFileSync(join(dir, 'a'), was ?? '');
-    writeFileSync(join(dir, 'b'), now ?? '');
-    const labels = [was === undefined ? '/dev/null' : `committed/${path}`, now === undefined ? '/dev/null' : `synth/${path}`];
-    const r = spawnSync('diff', ['-u', '--label', labels[0]!, '--label', labels[1]!, join(dir, 'a'), join(dir, 'b')], { encoding: 'utf8' });
-    if (r.error) return `${path} differs (install diff to see how)\n`;
-    return r.stdout;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
   }
+}
+
+function unifiedDiff({ path, was, now }: { path: string; was?: string; now?: string }): string {
+  const patch = createTwoFilesPatch(
+    was === undefined ? '/dev/null' : `a/${path}`,
+    now === undefined ? '/dev/null' : `b/${path}`,
+    was ?? '',
+    now ?? '',
+    undefined,
+    undefined,
+    { context: 3 },
+  );
+  // Drop the "====" banner line; keep the ---/+++ headers and hunks like `diff -u` / `git diff`.
+  return patch.replace(/^=+\n/, '');
 }

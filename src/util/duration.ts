@@ -12,3 +12,6 @@ export function durationSeconds(duration: string): number {
   }
   return total;
 }
+
+/** time.Duration is an int64 of nanoseconds: 2562047h47m16.854775807s is the longest Go parses. */
+export const MAX_GO_DURATION_SECONDS = 9_223_372_036.854775807;

@@ -4,7 +4,7 @@
 // mounted from such a Secret. ConfigMap references are checked the same way. KEDA: a
 // TriggerAuthentication's secretTargetRef must be such a Secret key, a ScaledJob's job pod is
 // checked like a Deployment's, and its authenticationRef must name a synthesized TriggerAuthentication.
-import { parseYamlText } from '../util/yaml-memo.js';
+import { parse } from 'yaml';
 import type { KubeObject, SynthesizedObject } from '../synth/synthesize.js';
 
 export interface WiringProblem {
@@ -136,7 +136,7 @@ function checkEnvFile(
     report(`container ${c.name} reads its config from ${configPath}, which is not a file mounted from a synthesized ConfigMap`);
     return;
   }
-  const envFile = (parseYamlText(configText) as { runner?: { env_file?: string } } | null)?.runner?.env_file;
+  const envFile = (parse(configText) as { runner?: { env_file?: string } } | null)?.runner?.env_file;
   if (!envFile) return;
   const where = `container ${c.name} runner.env_file ${envFile}`;
   const mount = (c.volumeMounts ?? []).filter((m) => envFile.startsWith(`${m.mountPath.replace(/\/$/, '')}/`) || envFile === m.mountPath).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];

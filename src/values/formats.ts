@@ -1,7 +1,7 @@
 // Field formats shared by the values schema. Each carries the "what was expected" text
 // that ends up in error messages, so a typo in a values file reads as a fix, not a trace.
 import { z } from 'zod';
-import { durationSeconds, GO_DURATION } from '../util/duration.js';
+import { durationSeconds, GO_DURATION, MAX_GO_DURATION_SECONDS } from '../util/duration.js';
 
 /** RFC 1123 label: what Kubernetes requires of namespace, Deployment and container names. */
 export const dnsLabel = z
@@ -43,7 +43,8 @@ export const imageRef = z
 export const goDuration = z
   .string()
   .regex(GO_DURATION, { message: 'expected a Go duration such as "1h", "30m" or "1h30m"', abort: true })
-  .refine((s) => durationSeconds(s) > 0, { message: 'expected a duration greater than zero' });
+  .refine((s) => durationSeconds(s) > 0, { message: 'expected a duration greater than zero', abort: true })
+  .refine((s) => durationSeconds(s) <= MAX_GO_DURATION_SECONDS, { message: 'expected a duration of at most 2562047h (the longest Go accepts)' });
 
 /** An http(s) URL: the forge, registry mirrors. */
 export const httpUrl = z

@@ -1,7 +1,7 @@
 // Values file -> typed Values. Reads and validates only; knows nothing of constructs.
 // Every problem is collected (not just the first) and reported as file:line path: expected ...
-import { readFileSync } from 'node:fs';
-import { isMap, LineCounter, parseDocument, type Node } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
+import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { ValuesSchema, type Values } from './schema.js';
 
@@ -32,23 +32,84 @@ export class ValuesError extends Error {
 export interface LoadedValues {
   readonly file: string;
   readonly values: Values;
+  /** The bytes the values were read from (to notice an edit made while synth runs). */
+  readonly bytes: Buffer;
+  /** 1-based line of a field (e.g. ['output', 'manifests']) in the values file, when known. */
+  readonly lineOf: (path: readonly PropertyKey[]) => number | undefined;
 }
 
 /** Reads and validates one values file; throws ValuesError listing every problem. */
 export function loadValues(file: string): LoadedValues {
+  let bytes: Buffer;
+  const cannot = (why: string) => new ValuesError(file, [{ path: '', message: `cannot read values: ${why}` }]);
+  try {
+    // stat first: reading a FIFO or device would block or never end.
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw cannot('is a directory, expected a YAML file');
+    if (!stat.isFile()) throw cannot('is not a regular file, expected a YAML file');
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof ValuesError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw cannot(code === 'ENOENT' ? 'file does not exist' : code === 'ENOTDIR' ? 'a parent of the path is not a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? e));
+  }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file does not exist' : code === 'EISDIR' ? 'is a directory, expected a YAML file' : String(e);
-    throw new ValuesError(file, [{ path: '', message: `cannot read values: ${why}` }]);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const lossy = new TextDecoder('utf-8').decode(bytes);
+    const at = lossy.indexOf('\uFFFD');
+    throw new ValuesError(file, [{ path: '', line: lossy.slice(0, Math.max(at, 0)).split('\n').length, message: 'not valid UTF-8; expected a UTF-8 text file' }]);
   }
-  return { file, values: parseValues(text, file) };
+  const parsed = parseWithLines(text, file);
+  return { file, values: parsed.values, bytes, lineOf: parsed.lineOf };
 }
 
 /** Validates values text; `file` is only used in messages. */
 export function parseValues(text: string, file: string): Values {
+  return parseWithLines(text, file).values;
+}
+
+// Characters that never reach the output: C0 controls except tab and newline, DEL, C1 (incl. NEL
+// U+0085), the Unicode line and paragraph separators, and lone surrogates. Go's YAML reader (behind
+// kustomize and Argo CD) treats some of them as line breaks, so the objects Argo CD applies would
+// differ from the ones synth validated. Tab and newline are fine: the emitter quotes or blocks them.
+const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function describeChar(c: string): string {
+  const code = c.codePointAt(0)!;
+  const names: Record<number, string> = { 0x0d: 'carriage return', 0x7f: 'DEL', 0x85: 'NEL (next line)', 0x2028: 'line separator', 0x2029: 'paragraph separator', 0: 'NUL' };
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}${names[code] ? ` (${names[code]})` : ''}`;
+}
+
+/** Strings and numbers no reader may see differently: unsafe characters, .inf and .nan. */
+function unsafeScalars(doc: Document, lines: LineCounter): ValuesProblem[] {
+  const problems: ValuesProblem[] = [];
+  visit(doc, {
+    Scalar(key, node, path) {
+      const segs: PropertyKey[] = [];
+      for (let i = 0; i < path.length; i++) {
+        const p = path[i];
+        if (isPair(p)) segs.push(String((p.key as { value?: unknown } | null)?.value));
+        else if (isSeq(p)) segs.push(p.items.indexOf((path[i + 1] ?? node) as never));
+      }
+      const line = node.range ? lines.linePos(node.range[0]).line : undefined;
+      const field = formatPath(segs) || '(document)';
+      if (typeof node.value === 'string') {
+        const bad = UNSAFE.exec(node.value);
+        if (bad) {
+          const where = key === 'key' ? `key "${node.value.replace(UNSAFE, '?')}"` : 'value';
+          problems.push({ path: field, line, message: `${where} contains the control character ${describeChar(bad[0])}; expected printable text (tab and newline are allowed)` });
+        }
+      } else if (typeof node.value === 'number' && !Number.isFinite(node.value)) {
+        problems.push({ path: field, line, message: `expected a finite number, got ${node.source ?? String(node.value)}` });
+      }
+    },
+  });
+  return problems;
+}
+
+function parseWithLines(text: string, file: string): { values: Values; lineOf: (path: readonly PropertyKey[]) => number | undefined } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -61,12 +122,13 @@ export function parseValues(text: string, file: string): Values {
       })),
     );
   }
+  const unsafe = unsafeScalars(doc, lines);
+  if (unsafe.length > 0) throw new ValuesError(file, unsafe);
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ValuesError(file, [{ path: '', line: 1, message: 'expected a YAML mapping of values' }]);
   }
   const result = ValuesSchema.safeParse(data, { reportInput: true });
-  if (result.success) return result.data;
 
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {
     // Walk up until a node exists: a missing field is reported at its parent's line.
@@ -76,6 +138,7 @@ export function parseValues(text: string, file: string): Values {
     }
     return undefined;
   };
+  if (result.success) return { values: result.data, lineOf };
   const keyLine = (path: readonly PropertyKey[], key: string): number | undefined => {
     const parent = path.length ? doc.getIn(path as unknown[], true) : doc.contents;
     if (isMap(parent)) {

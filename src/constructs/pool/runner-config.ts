@@ -2,8 +2,7 @@
 // config.yaml for forgejo-runner and daemon.json for the DinD sidecar's dockerd, in one
 // content-hashed ConfigMap (a config change renames it and so rolls the pods).
 import { Construct } from 'constructs';
-import { emitYaml } from '../../util/yaml-emitter.js';
-import { rememberEmitted } from '../../util/yaml-memo.js';
+import { emitYaml } from '../../util/yaml.js';
 import { HashedConfigMap, type ConfigMapFile } from '../hashed-config-map.js';
 import type { SecretKeyHandle } from '../onepassword-secret.js';
 import { dindDockerHost } from './dind-endpoint.js';
@@ -35,7 +34,6 @@ export function renderRunnerConfig(config: RunnerConfigFile, comments: ConfigCom
   const { '': header, ...fields } = comments;
   const body = emitYaml(config as unknown as Record<string, unknown>, { sortKeys: false, comments: new Map(Object.entries(fields)) });
   const text = header ? `# ${header}\n\n${body}` : body;
-  rememberEmitted(text, config);
   return text;
 }
 

@@ -1,0 +1,5 @@
+// Types of bin/build.mjs for the tests that import it.
+export declare const bundle: string;
+/** sha256 of the build inputs' content under `base` (default: this project). */
+export declare function inputHash(base?: string): string;
+export declare function ensureBuilt(options?: { force?: boolean }): Promise<{ ok: boolean; rebuilt: boolean; typeChecked: Promise<boolean> }>;

@@ -1,0 +1,82 @@
+// JSON-shaped data -> YAML text with review comments above chosen fields, through the `yaml`
+// library's Document API (https://eemeli.org/yaml/#documents, #options). Layout is kubectl's:
+// sequences start at their key's indent, multi-line strings are literal blocks, no line folding.
+// Strings are written plain only when both YAML 1.2 (the library's core schema decides) and YAML 1.1
+// (yes/no/on/off, sexagesimal numbers, 0b/0-octal, timestamps: what go-yaml v2 readers resolve; see
+// YAML11_IMPLICIT) read them back as the same string; everything else is double-quoted. The
+// library's own `compat: 'yaml-1.1'` option does the same but doubles the render time (it tests
+// every string against every 1.1 tag), which matters at 1000 pools.
+import { Document, isMap, isScalar, isSeq, Scalar, type Node, type Pair, type ToStringOptions } from 'yaml';
+
+export interface EmitOptions {
+  /** Sort map keys (Kubernetes objects: yes, like kubectl; hand-shaped config files: no). */
+  readonly sortKeys: boolean;
+  /**
+   * Comments keyed by field path: dotted keys, `[name=x]` to pick a list entry by name
+   * (e.g. `spec.template.spec.containers[name=dind].securityContext`), `[i]` for other entries.
+   * Each comment is written on the lines above its field.
+   */
+  readonly comments?: ReadonlyMap<string, string>;
+}
+
+const TO_STRING: ToStringOptions = {
+  indentSeq: false, // kubectl style: "- " at the key's indent
+  lineWidth: 0, // never fold: a reviewer reads scripts and long values as they are
+  minContentWidth: 0,
+  blockQuote: 'literal',
+  singleQuote: false, // one quoting style: double quotes, JSON-like escapes
+  flowCollectionPadding: false,
+};
+
+/** Emits a mapping as a YAML document body (no `---`); throws if a comment names no field. */
+export function emitYaml(value: Readonly<Record<string, unknown>>, options: EmitOptions): string {
+  const doc = new Document(value, { version: '1.2', sortMapEntries: options.sortKeys, keepUndefined: false });
+  const comments = options.comments ?? new Map<string, string>();
+  const used = new Set<string>();
+  attach(doc.contents as Node, '', comments, used);
+  for (const path of comments.keys()) {
+    if (!used.has(path)) throw new Error(`comment for "${path}" names no field`);
+  }
+  return doc.toString(TO_STRING);
+}
+
+/** The library writes `#` + each line; a leading space gives "# why" and keeps blank lines "#". */
+const commentText = (text: string) => text.split('\n').map((l) => ` ${l}`).join('\n'); // ' ' alone -> '#'
+
+// A literal block whose first non-empty line holds only spaces or tabs has no well-defined
+// indentation: Go's reader (kustomize) drops that whitespace. Such strings are double-quoted.
+const AMBIGUOUS_BLOCK = /^\n*[ \t]+(?:\n|$)/;
+
+// Plain scalars YAML 1.1 resolves to something other than a string (a superset, on purpose: a
+// string that merely looks numeric is quoted too; quoting never changes the value).
+const YAML11_IMPLICIT = /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE|null|Null|NULL|~|=|<<|[-+]?[0-9.][0-9a-fA-FxXoObB_.:eE+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|\d{4}-\d\d?-\d\d?(?:[Tt \t].*)?)$/;
+
+function attach(node: Node, path: string, comments: ReadonlyMap<string, string>, used: Set<string>): void {
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === 'string' && (v.includes('\n') ? AMBIGUOUS_BLOCK.test(v) : YAML11_IMPLICIT.test(v))) node.type = Scalar.QUOTE_DOUBLE;
+  } else if (isMap(node)) {
+    for (const pair of node.items as Pair<Scalar, Node>[]) {
+      const key = String(pair.key.value);
+      const fieldPath = path ? `${path}.${key}` : key;
+      const text = comments.get(fieldPath);
+      if (text !== undefined) {
+        used.add(fieldPath);
+        pair.key.commentBefore = commentText(text);
+      }
+      if (pair.value) attach(pair.value, fieldPath, comments, used);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      const entry = item as Node;
+      const name = isMap(entry) ? entry.get('name') : undefined;
+      const itemPath = typeof name === 'string' ? `${path}[name=${name}]` : `${path}[${i}]`;
+      const text = comments.get(itemPath);
+      if (text !== undefined) {
+        used.add(itemPath);
+        entry.commentBefore = commentText(text);
+      }
+      attach(entry, itemPath, comments, used);
+    });
+  }
+}

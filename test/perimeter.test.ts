@@ -1,0 +1,119 @@
+// The hostile values file: every output path a values file may name is attacked here, with and
+// without --force. Each attack must exit non-zero, name the values file, line and field, and leave
+// every byte of the repository (.git included) and of a canary directory beside it unchanged.
+import { createHash } from 'node:crypto';
+import { cpSync, lstatSync, rmSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { git, PROJECT, runMain, tempDir, tempRepo } from './helpers.js';
+
+const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
+const withOutput = (manifests: string, application = 'argocd/apps/forgejo-runner.yaml') =>
+  base
+    .replace(/^( {2}manifests: ).*$/m, `$1${JSON.stringify(manifests)}`)
+    .replace(/^( {2}application: ).*$/m, `$1${JSON.stringify(application)}`);
+
+/** Hash of every entry under a directory: names, types, bytes, symlink targets. */
+function treeHash(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      hash.update(`${p.slice(dir.length)}\0${st.mode}\0`);
+      if (st.isSymbolicLink()) hash.update(readlinkSync(p));
+      else if (st.isDirectory()) walk(p);
+      else hash.update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
+
+/** A repo with the project's protected entries and a canary directory beside it (made once, then copied). */
+let template: string | undefined;
+function hostileRepo(): { repo: string; canary: string } {
+  template ??= makeHostileTemplate();
+  const parent = tempDir('frc-hostile-');
+  cpSync(template, parent, { recursive: true, verbatimSymlinks: true });
+  return { repo: join(parent, 'repo'), canary: join(parent, 'canary') };
+}
+
+function makeHostileTemplate(): string {
+  const parent = tempDir('frc-hostile-template-');
+  const repo = join(parent, 'repo');
+  cpSync(tempRepo(), repo, { recursive: true });
+  for (const dir of ['src', 'bin', 'test', 'imports', 'node_modules/x', 'dist']) {
+    mkdirSync(join(repo, dir), { recursive: true });
+    writeFileSync(join(repo, dir, 'keep.txt'), `${dir}\n`);
+  }
+  writeFileSync(join(repo, 'package.json'), '{"name":"x"}\n');
+  const canary = join(parent, 'canary');
+  mkdirSync(join(canary, 'manifests'), { recursive: true });
+  writeFileSync(join(canary, 'manifests', 'precious.yaml'), 'do not touch\n');
+  symlinkSync('../canary', join(repo, 'escape')); // a committed symlink that points outside
+  git(repo, 'add', '-A');
+  git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'hostile');
+  return parent;
+}
+
+/** Each attack: the values files to write (name -> text) and the field the message must name. */
+const attacks: Record<string, { files: Record<string, string>; field: RegExp }> = {
+  'manifests at the root (.)': { files: { 'indri.yaml': withOutput('.') }, field: /values\/indri\.yaml:\d+: output\.manifests: "\." is the repository root/ },
+  'manifests at ./ spelled oddly (argocd/..)': { files: { 'indri.yaml': withOutput('argocd/..') }, field: /values\/indri\.yaml:\d+: output\.manifests: .*without "\.\."/ },
+  'manifests at .git': { files: { 'indri.yaml': withOutput('.git') }, field: /values\/indri\.yaml:\d+: output\.manifests: "\.git" is \.git/ },
+  'manifests inside .git': { files: { 'indri.yaml': withOutput('.git/hooks') }, field: /output\.manifests: "\.git\/hooks" lies inside \.git/ },
+  'manifests at src': { files: { 'indri.yaml': withOutput('src') }, field: /output\.manifests: "src" is src/ },
+  'manifests at values': { files: { 'indri.yaml': withOutput('values') }, field: /output\.manifests: "values" is values/ },
+  'manifests at bin': { files: { 'indri.yaml': withOutput('bin') }, field: /output\.manifests: "bin" is bin/ },
+  'manifests at node_modules': { files: { 'indri.yaml': withOutput('node_modules') }, field: /output\.manifests: "node_modules" is node_modules/ },
+  'manifests containing src (a parent of it)': { files: { 'indri.yaml': withOutput('./') }, field: /output\.manifests: "\.\/" is the repository root/ },
+  'application at package.json': { files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', 'package.json') }, field: /output\.application: "package\.json" is package\.json/ },
+  'application at the values file itself': {
+    files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', 'values/indri.yaml') },
+    field: /output\.application: "values\/indri\.yaml" (is|lies inside) values/,
+  },
+  'application at .git/config': { files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', '.git/config') }, field: /output\.application: "\.git\/config" lies inside \.git/ },
+  'manifests through a committed symlink to outside': {
+    files: { 'indri.yaml': withOutput('escape/manifests') },
+    field: /output\.manifests: "escape\/manifests" resolves \(through a symbolic link\) to .*canary\/manifests, outside the repository root/,
+  },
+  'two values files spelling one directory differently': {
+    files: { 'a.yaml': withOutput('argocd/manifests/forgejo-runner', 'argocd/apps/a.yaml'), 'b.yaml': withOutput('./argocd//manifests/forgejo-runner/.', 'argocd/apps/b.yaml') },
+    field: /values\/b\.yaml:\d+: output\.manifests: "\.\/argocd\/\/manifests\/forgejo-runner\/\." is the same path as output\.manifests "argocd\/manifests\/forgejo-runner" of values\/a\.yaml/,
+  },
+  'two values files nesting one output in the other': {
+    files: { 'a.yaml': withOutput('argocd/manifests', 'argocd/apps/a.yaml'), 'b.yaml': withOutput('argocd/manifests/forgejo-runner', 'argocd/apps/b.yaml') },
+    field: /values\/b\.yaml:\d+: output\.manifests: "argocd\/manifests\/forgejo-runner" lies inside output\.manifests "argocd\/manifests" of values\/a\.yaml/,
+  },
+  'the application file inside its own manifests directory': {
+    files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', 'argocd/manifests/forgejo-runner/app.yaml') },
+    field: /values\/indri\.yaml:\d+: output\.application: .* lies inside output\.manifests/,
+  },
+};
+
+describe.each([false, true])('hostile output paths (--force: %s): exit 1, file:line field named, repo and canary byte-identical', (force) => {
+  test.each(Object.keys(attacks))('%s', async (name) => {
+    const { repo, canary } = hostileRepo();
+    for (const [file, text] of Object.entries(attacks[name]!.files)) writeFileSync(join(repo, 'values', file), text);
+    if (!('indri.yaml' in attacks[name]!.files)) rmSync(join(repo, 'values', 'indri.yaml'));
+    const before = [treeHash(repo), treeHash(canary)];
+    const result = await runMain(['synth', '--root', repo, ...(force ? ['--force'] : [])]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(attacks[name]!.field);
+    expect(result.stderr).toContain('synth: nothing written');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect([treeHash(repo), treeHash(canary)]).toEqual(before);
+  });
+});
+
+test('a values file outside values/ may not be its own output', async () => {
+  const { repo } = hostileRepo();
+  mkdirSync(join(repo, 'config'));
+  const file = join(repo, 'config', 'cluster.yaml');
+  writeFileSync(file, withOutput('argocd/manifests/forgejo-runner', 'config/cluster.yaml'));
+  const before = treeHash(repo);
+  const result = await runMain(['synth', '--root', repo, '--values', file, '--force']);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/config\/cluster\.yaml:\d+: output\.application: "config\/cluster\.yaml" is the values file config\/cluster\.yaml/);
+  expect(treeHash(repo)).toBe(before);
+});
