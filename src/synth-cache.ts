@@ -79,14 +79,20 @@ export function record(
   writeFileSync(cacheFile, JSON.stringify(Object.fromEntries([...kept, [key, entry]])));
 }
 
-/** The values files synth uses when none are named: every values/*.yaml under the root, sorted. */
+/**
+ * The values files synth and check use when none are named: every values/*.yaml (the clusters),
+ * then every examples/*.yaml (documentation whose committed output must not go stale; its
+ * output paths stay under examples/), each sorted.
+ */
 export function defaultValuesFiles(root: string): string[] {
-  const dir = join(root, 'values');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
+  return ['values', 'examples'].flatMap((sub) => {
+    const dir = join(root, sub);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  });
 }
 
 export interface CacheLocation {
