@@ -16,7 +16,10 @@ import { synthesize, synthesizeChart, type KubeObject, type SynthesizedObject } 
 import { validateSchemas } from '../src/validate/schemas.js';
 import { checkWiring, keysEsoWouldCreate } from '../src/validate/wiring.js';
 import { loadValues, parseValues, ValuesError } from '../src/values/load.js';
-import { find, PROJECT, runMain } from './helpers.js';
+import { cpSync, writeFileSync } from 'node:fs';
+import * as library from '../src/index.js';
+import { defaultValuesFiles } from '../src/synth-cache.js';
+import { find, PROJECT, runMain, tempRepo } from './helpers.js';
 import { run, sandbox } from './script-harness.js';
 
 const EXAMPLE = join(PROJECT, 'examples', 'ephemeral.yaml');
@@ -38,6 +41,28 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     const r = await runMain(['check', '--root', PROJECT, '--values', EXAMPLE]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  test('synth and check take examples/*.yaml after values/*.yaml by default', () => {
+    expect(defaultValuesFiles(PROJECT).map((f) => f.slice(PROJECT.length + 1))).toEqual(['values/indri.yaml', 'examples/ephemeral.yaml']);
+  });
+
+  test('a stale example output fails a plain `check` (so CI fails) and names the example', async () => {
+    const root = tempRepo();
+    cpSync(join(PROJECT, 'examples'), join(root, 'examples'), { recursive: true });
+    const stale = join(root, 'examples', 'ephemeral', 'manifests', 'scaledjob-ephemeral.yaml');
+    writeFileSync(stale, readFileSync(stale, 'utf8').replace('maxReplicaCount: 4', 'maxReplicaCount: 3'));
+    const r = await runMain(['check', '--root', root]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('examples/ephemeral.yaml: the committed output differs from a fresh synth');
+    expect(r.stdout).toContain('values/indri.yaml: argocd/manifests/forgejo-runner/ and argocd/apps/forgejo-runner.yaml match a fresh synth');
+  });
+
+  test('the library exports the ephemeral pool and its KEDA parts', () => {
+    expect(library.EphemeralRunnerPool).toBe(EphemeralRunnerPool);
+    expect(library.ForgejoTokenAuthentication).toBe(ForgejoTokenAuthentication);
+    expect(typeof library.ForgejoRunnerScaledJob).toBe('function');
+    expect(library.runnerLabelName('k8s:docker://x:1')).toBe('k8s');
   });
 
   test('a ScaledJob instead of a Deployment, with the token ExternalSecret and TriggerAuthentication', () => {
