@@ -17,12 +17,12 @@ import { checkPerimeter, formatPerimeterProblem, PROTECTED, type OutputClaim } f
 
 const USAGE = `usage: forgejo-runner-cdk8s <synth|check|diff> [--values FILE]... [--root DIR] [--force]
 
-  synth   synthesize and replace the output of each values file (all values/*.yaml by default)
+  synth   synthesize and replace the output of each values file (values/*.yaml, then examples/*.yaml, by default)
   check   compare the output in the working tree (files on disk, committed or not) with a fresh
           synth; exit 1 with a diff if they differ
   diff    print the diff between the output in the working tree and a fresh synth
 
-  --values FILE   a values file (repeatable); default: every regular values/*.yaml under --root
+  --values FILE   a values file (repeatable); default: every regular values/*.yaml, then examples/*.yaml, under --root
                   (dotfiles such as editor locks are skipped)
   --root DIR      repository root that output paths are relative to; default: current directory
   --force         let synth replace foreign regular files directly inside a manifests directory
@@ -53,9 +53,16 @@ export interface RunOptions {
   readonly lockWaitMs?: number;
 }
 
-/** The values files synth uses when none are named: regular, non-hidden values/*.yaml, sorted. */
+/**
+ * The values files synth and check use when none are named: the regular, non-hidden
+ * values/*.yaml (the clusters), then examples/*.yaml (documentation whose committed output must
+ * not go stale; their outputs stay under examples/), each sorted.
+ */
 export function defaultValuesFiles(root: string): string[] {
-  const dir = join(root, 'values');
+  return ['values', 'examples'].flatMap((sub) => yamlFilesIn(join(root, sub)));
+}
+
+function yamlFilesIn(dir: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -141,7 +148,7 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
   };
   const valuesFiles = args.values.values ?? defaultValuesFiles(root);
   if (valuesFiles.length === 0) {
-    io.err(`no values files: none given with --values, and values/*.yaml under ${root} matches none`);
+    io.err(`no values files: none given with --values, and values/*.yaml and examples/*.yaml under ${root} match none`);
     return 1;
   }
   const nothingWritten = () => {

@@ -9,8 +9,23 @@ export {
   type ForgejoRunnerProps,
   type ForgejoRunnerPoolOptions,
   type ForgejoRunnerRegistration,
+  type ForgejoScalerToken,
   type ZotCredential,
 } from './constructs/forgejo-runner.js';
+
+// Ephemeral pools on KEDA (>= 2.20): one CI job per Job pod, scale to zero.
+export { EphemeralRunnerPool, type EphemeralRunnerPoolProps, type EphemeralScalingOptions } from './constructs/keda/ephemeral-runner-pool.js';
+export { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps } from './constructs/keda/forgejo-runner-scaled-job.js';
+export { ForgejoTokenAuthentication, type ForgejoTokenAuthenticationProps } from './constructs/keda/trigger-authentication.js';
+export {
+  forgejoRunnerTriggerMetadata,
+  forgejoRunnerTriggerMetadataSchema,
+  runnerLabelName,
+  type ForgejoRunnerScope,
+  type ForgejoRunnerTriggerMetadata,
+  type ForgejoRunnerTriggerProps,
+} from './constructs/keda/forgejo-runner-trigger.js';
+export { ephemeralRunnerScript, waitForDindFunction, DIND_NOT_READY_EXIT, type EphemeralScriptProps } from './constructs/keda/ephemeral-script.js';
 
 export {
   RunnerPool,
@@ -22,6 +37,7 @@ export {
   NATIVE_SIDECAR_MIN_MINOR,
 } from './constructs/pool/runner-pool.js';
 export { runnerPod, type RunnerPod, type RunnerPodProps } from './constructs/pool/runner-pod.js';
+export { poolPod, type PoolPod, type RunnerPodTemplateProps } from './constructs/pool/pool-pod.js';
 export { runnerContainer, RUNNER_PATHS, type RunnerContainerProps, type RunnerVolumes } from './constructs/pool/runner-container.js';
 export { dindSidecar, dindNotes, type DindSidecarProps } from './constructs/pool/dind-sidecar.js';
 export { RunnerConfig, type RunnerConfigProps, type RunnerConfigFile, type DaemonConfigFile } from './constructs/pool/runner-config.js';

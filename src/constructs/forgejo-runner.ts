@@ -1,9 +1,14 @@
 // The runner installation as one L3 construct: a Namespace, the 1Password ExternalSecrets for
-// registration (and optionally a registry credential), and one RunnerPool per pool. It is a
-// Construct, not a Chart, so it composes into any cdk8s app's own chart.
+// registration (and optionally a registry credential), and per pool either a RunnerPool
+// (Deployment, mode `deployment`) or an EphemeralRunnerPool (KEDA ScaledJob, mode `ephemeral`)
+// with the scaler's token ExternalSecret and TriggerAuthentication. It is a Construct, not a
+// Chart, so it composes into any cdk8s app's own chart.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Namespace } from '../../imports/k8s.js';
+import { EphemeralRunnerPool, type EphemeralScalingOptions } from './keda/ephemeral-runner-pool.js';
+import { runnerLabelName } from './keda/forgejo-runner-trigger.js';
+import { ForgejoTokenAuthentication } from './keda/trigger-authentication.js';
 import { kubeObject } from './kube-object.js';
 import { standardLabels } from './labels.js';
 import { explain, setFileStem } from './metadata.js';
@@ -73,10 +78,31 @@ export interface ForgejoRunnerPoolOptions
     | 'nativeSidecar'
     | 'annotations'
   > {
-  /** Deployment name (a DNS-1123 label), unique among the pools. @default forgejo-runner */
+  /** Deployment (or ScaledJob) name (a DNS-1123 label), unique among the pools. @default forgejo-runner */
   readonly name?: string;
   /** 1Password field with this pool's 40-hex runner secret (offline registration). @default registration.property, else the pool name */
   readonly runnerSecretProperty?: string;
+  /**
+   * `deployment`: long-lived runner pods (RunnerPool). `ephemeral`: a KEDA ScaledJob whose pods
+   * each run one job (EphemeralRunnerPool); needs offline registration, `scalerToken`, label names
+   * no other pool serves, and no `replicas` or `capacity`.
+   * @default deployment
+   */
+  readonly mode?: 'deployment' | 'ephemeral';
+  /** Scaling of an ephemeral pool (mode `ephemeral` only). @default see EphemeralScalingOptions */
+  readonly ephemeral?: EphemeralScalingOptions;
+}
+
+/** The Forgejo API token KEDA's forgejo-runner scaler polls with, in 1Password. */
+export interface ForgejoScalerToken {
+  /** 1Password item title. */
+  readonly item: string;
+  /** Field of the item. @default token */
+  readonly property?: string;
+  /** Secret (and ExternalSecret) name; also the TriggerAuthentication's name. @default forgejo-scaler-token */
+  readonly secretName?: string;
+  /** @default 1h */
+  readonly refreshInterval?: string;
 }
 
 export interface ForgejoRunnerProps {
@@ -104,6 +130,12 @@ export interface ForgejoRunnerProps {
   readonly dind?: { readonly registryMirrors?: readonly string[]; readonly mtu?: number; readonly extraArgs?: readonly string[] };
   /** @default see RunnerPoolProps.nativeSidecar */
   readonly nativeSidecar?: boolean;
+  /**
+   * The scaler's Forgejo API token (read scope of the pools' scope: read:user, read:repository,
+   * read:organization or read:admin). Required when a pool is ephemeral.
+   * @default no token (no ephemeral pool)
+   */
+  readonly scalerToken?: ForgejoScalerToken;
 }
 
 const DEFAULT_REGISTRATION: ForgejoRunnerRegistration = { mode: 'token', secretName: 'forgejo-runner-env', item: 'forgejo-runner' };
@@ -114,7 +146,14 @@ export class ForgejoRunner extends Construct {
   /** The ExternalSecret the runners register with. */
   public readonly registrationSecret: OnePasswordSecret<string, never>;
   public readonly zotSecret?: OnePasswordSecret<string, typeof ZOT_JOB_ENV_FILE>;
+  /** The Deployment pools (mode `deployment`). */
   public readonly pools: readonly RunnerPool[];
+  /** The KEDA pools (mode `ephemeral`). */
+  public readonly ephemeralPools: readonly EphemeralRunnerPool[];
+  /** The scaler's token ExternalSecret, when a pool is ephemeral. */
+  public readonly scalerTokenSecret?: OnePasswordSecret<string, never>;
+  /** The TriggerAuthentication every ephemeral pool's trigger names. */
+  public readonly scalerAuthentication?: ForgejoTokenAuthentication;
 
   constructor(scope: Construct, id: string, props: ForgejoRunnerProps) {
     super(scope, id);
@@ -133,6 +172,27 @@ export class ForgejoRunner extends Construct {
     pools.forEach((p, i) => {
       const first = pools.findIndex((q) => q.name === p.name);
       if (first !== i) fail(`pools[${i}].name "${p.name}" is already used by pools[${first}]; give each pool its own name`);
+    });
+    const ephemeral = (p: (typeof pools)[number]) => p.mode === 'ephemeral';
+    pools.forEach((p, i) => {
+      const where = `pools[${i}] (${p.name})`;
+      if (p.mode !== undefined && p.mode !== 'deployment' && p.mode !== 'ephemeral') fail(`${where}.mode "${p.mode}" is not deployment or ephemeral`);
+      if (!ephemeral(p)) {
+        if (p.ephemeral) fail(`${where} sets ephemeral options but its mode is deployment; set mode: 'ephemeral' or drop them`);
+        return;
+      }
+      if ((props.registration ?? DEFAULT_REGISTRATION).mode !== 'offline') {
+        fail(`${where} is ephemeral but registration.mode is not offline; every Job pod must be the one runner derived from the pool's secret (create-runner-file)`);
+      }
+      if (!props.scalerToken) fail(`${where} is ephemeral but scalerToken is not set; KEDA's scaler needs a Forgejo API token`);
+      if (p.replicas !== undefined) fail(`${where} is ephemeral and sets replicas; KEDA decides the pod count: use ephemeral.maxReplicaCount`);
+      if (p.capacity !== undefined) fail(`${where} is ephemeral and sets capacity; one-job runs one job per pod: use ephemeral.maxReplicaCount`);
+      // The scaler counts the jobs Forgejo returns for these label NAMES, running ones included.
+      const names = new Set(p.labels.map(runnerLabelName));
+      pools.forEach((q, j) => {
+        const shared = j === i ? undefined : q.labels.map(runnerLabelName).find((n) => names.has(n));
+        if (shared) fail(`${where} is ephemeral and shares label name "${shared}" with pools[${j}] (${q.name}); the scaler would count that pool's jobs too`);
+      });
     });
 
     if (props.createNamespace ?? true) {
@@ -205,9 +265,9 @@ export class ForgejoRunner extends Construct {
     }
     const reloader = zot?.reloader ? { 'secret.reloader.stakater.com/reload': this.zotSecret!.secretName } : undefined;
 
-    this.pools = pools.map((options) => {
-      const { runnerSecretProperty: _offlineOnly, ...pool } = options;
-      const runnerPool = new RunnerPool(this, `Pool-${pool.name}`, {
+    const common = (options: (typeof pools)[number]) => {
+      const { runnerSecretProperty: _offlineOnly, mode: _mode, ephemeral: _scaling, ...pool } = options;
+      return {
         ...pool,
         namespace,
         forgejoUrl: props.forgejoUrl,
@@ -222,10 +282,42 @@ export class ForgejoRunner extends Construct {
         dindMtu: props.dind?.mtu,
         dindExtraArgs: props.dind?.extraArgs,
         nativeSidecar: props.nativeSidecar,
-        annotations: reloader,
-      });
+      };
+    };
+
+    this.pools = pools.filter((p) => !ephemeral(p)).map((options) => {
+      const runnerPool = new RunnerPool(this, `Pool-${options.name}`, { ...common(options), annotations: reloader });
       if (reloader) explain(runnerPool.deployment, 'metadata.annotations', 'Reloader restarts the pods when the zot key Secret changes');
       return runnerPool;
+    });
+
+    const ephemeralPools = pools.filter(ephemeral);
+    if (ephemeralPools.length > 0 && props.scalerToken) {
+      const token = props.scalerToken;
+      const secretName = token.secretName ?? 'forgejo-scaler-token';
+      this.scalerTokenSecret = new OnePasswordSecret(this, 'ScalerToken', {
+        name: secretName,
+        namespace,
+        store,
+        labels,
+        refreshInterval: token.refreshInterval,
+        keys: { token: { item: token.item, property: token.property ?? 'token' } },
+        description: `Forgejo API token of KEDA's forgejo-runner scaler (1Password "${token.item}"); it only reads the job queue.`,
+      });
+      this.scalerAuthentication = new ForgejoTokenAuthentication(this, 'ScalerAuthentication', {
+        name: secretName,
+        namespace,
+        token: this.scalerTokenSecret.key('token'),
+        labels: standardLabels({ instance: namespace, component: 'autoscaling' }),
+      });
+    }
+    this.ephemeralPools = ephemeralPools.map((options) => {
+      const { capacity: _noCapacity, replicas: _noReplicas, ...pool } = common(options); // both rejected above
+      return new EphemeralRunnerPool(this, `Pool-${options.name}`, {
+        ...pool,
+        ...options.ephemeral,
+        authentication: this.scalerAuthentication!,
+      });
     });
   }
 }

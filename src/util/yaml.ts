@@ -33,7 +33,7 @@ export function emitYaml(value: Readonly<Record<string, unknown>>, options: Emit
   const doc = new Document(value, { version: '1.2', sortMapEntries: options.sortKeys, keepUndefined: false });
   const comments = options.comments ?? new Map<string, string>();
   const used = new Set<string>();
-  attach(doc.contents as Node, '', comments, used);
+  attach(doc.contents as Node, '', comments, used, options.sortKeys);
   for (const path of comments.keys()) {
     if (!used.has(path)) throw new Error(`comment for "${path}" names no field`);
   }
@@ -51,7 +51,7 @@ const AMBIGUOUS_BLOCK = /^\n*[ \t]+(?:\n|$)/;
 // string that merely looks numeric is quoted too; quoting never changes the value).
 const YAML11_IMPLICIT = /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE|null|Null|NULL|~|=|<<|[-+]?[0-9.][0-9a-fA-FxXoObB_.:eE+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|\d{4}-\d\d?-\d\d?(?:[Tt \t].*)?)$/;
 
-function attach(node: Node, path: string, comments: ReadonlyMap<string, string>, used: Set<string>): void {
+function attach(node: Node, path: string, comments: ReadonlyMap<string, string>, used: Set<string>, sortKeys: boolean): void {
   if (isScalar(node)) {
     const v = node.value;
     if (typeof v === 'string' && (v.includes('\n') ? AMBIGUOUS_BLOCK.test(v) : YAML11_IMPLICIT.test(v))) node.type = Scalar.QUOTE_DOUBLE;
@@ -64,7 +64,7 @@ function attach(node: Node, path: string, comments: ReadonlyMap<string, string>,
         used.add(fieldPath);
         pair.key.commentBefore = commentText(text);
       }
-      if (pair.value) attach(pair.value, fieldPath, comments, used);
+      if (pair.value) attach(pair.value, fieldPath, comments, used, sortKeys);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => {
@@ -76,7 +76,17 @@ function attach(node: Node, path: string, comments: ReadonlyMap<string, string>,
         used.add(itemPath);
         entry.commentBefore = commentText(text);
       }
-      attach(entry, itemPath, comments, used);
+      attach(entry, itemPath, comments, used, sortKeys);
+      // The library writes the comment of a list entry's first key after the "- " ("- # why");
+      // the comment belongs above the entry, where the reviewer reads it before the "- ".
+      if (isMap(entry) && entry.items.length > 0) {
+        const keys = (entry.items as Pair<Scalar, Node>[]).map((p) => p.key);
+        const first = sortKeys ? keys.reduce((a, b) => (String(b.value) < String(a.value) ? b : a)) : keys[0]!;
+        if (first.commentBefore) {
+          entry.commentBefore = entry.commentBefore ? `${entry.commentBefore}\n${first.commentBefore}` : first.commentBefore;
+          first.commentBefore = undefined;
+        }
+      }
     });
   }
 }

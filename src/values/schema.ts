@@ -4,7 +4,7 @@
 // Optional fields are left undefined here: each default is written once, as `@default` on the
 // construct props named in the comments ("default: Props.field").
 import { z } from 'zod';
-import { DEFAULT_SHUTDOWN_TIMEOUT } from '../constructs/pool/defaults.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT, NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.js';
 import { durationSeconds } from '../util/duration.js';
 import {
   dnsLabel,
@@ -52,7 +52,45 @@ const offlineRegistration = z.strictObject({
   ...onePasswordField,
 });
 
+const count = (least: number) => z.number().int('expected a whole number').min(least, `expected a number >= ${least}`);
+/** Owner, repository and organization names as the scaler puts them into its API path. */
+const forgejoName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a Forgejo name (letters, digits, "-", "_", ".")');
+
+/** Which jobs KEDA's forgejo-runner scaler counts (the scope the runner is registered in). */
+const ScopeSchema = z.discriminatedUnion('kind', [
+  /** The token owner's jobs (the scaler's default; token scope read:user). */
+  z.strictObject({ kind: z.literal('user') }),
+  /** One repository's jobs (read:repository). */
+  z.strictObject({ kind: z.literal('repo'), owner: forgejoName, repo: forgejoName }),
+  /** One organization's jobs (read:organization). */
+  z.strictObject({ kind: z.literal('org'), org: forgejoName }),
+  /** Every job of the instance (admin API, read:admin); adminToken: true must say so (checked below, with its line). */
+  z.strictObject({ kind: z.literal('global'), adminToken: z.boolean().optional() }),
+]);
+
+/** Scaling of an ephemeral pool (mode: ephemeral). Defaults: EphemeralScalingOptions (ForgejoRunnerScaledJobProps, EphemeralScriptProps). */
+const EphemeralSchema = z.strictObject({
+  /** default: ForgejoRunnerScaledJobProps.scope */
+  scope: ScopeSchema.optional(),
+  /** default: ForgejoRunnerScaledJobProps.minReplicaCount */
+  minReplicaCount: count(0).optional(),
+  /** default: ForgejoRunnerScaledJobProps.maxReplicaCount */
+  maxReplicaCount: count(1).optional(),
+  /** Seconds between two polls of the Forgejo API. default: ForgejoRunnerScaledJobProps.pollingInterval */
+  pollingInterval: count(1).optional(),
+  /** default: ForgejoRunnerScaledJobProps.successfulJobsHistoryLimit */
+  successfulJobsHistoryLimit: count(0).optional(),
+  /** default: ForgejoRunnerScaledJobProps.failedJobsHistoryLimit */
+  failedJobsHistoryLimit: count(0).optional(),
+  /** `one-job --wait`. default: EphemeralScriptProps.waitForTask */
+  waitForTask: z.boolean().optional(),
+});
+
 export const PoolSchema = z.strictObject({
+  /** deployment: long-lived runner pods; ephemeral: a KEDA ScaledJob, one job per pod. default: ForgejoRunnerPoolOptions.mode */
+  mode: z.enum(['deployment', 'ephemeral']).optional(),
+  /** Scaling of an ephemeral pool. */
+  ephemeral: EphemeralSchema.optional(),
   /** Deployment name; also the prefix of the pool's ConfigMap. */
   name: dnsLabel,
   /** default: RunnerPoolProps.replicas */
@@ -136,6 +174,14 @@ const ValuesObject = z.strictObject({
     .optional(),
   /** Extra plain env vars for every job (runner.envs). */
   jobEnv: z.record(envVarName, z.string()).optional(),
+  /** The Forgejo API token of KEDA's scaler, in 1Password; required by ephemeral pools. */
+  scalerToken: z
+    .strictObject({
+      /** Secret, ExternalSecret and TriggerAuthentication name. default: ForgejoScalerToken.secretName */
+      secretName: dnsSubdomain.optional(),
+      ...onePasswordField,
+    })
+    .optional(),
   pools: z
     .array(PoolSchema)
     .min(1, 'expected at least one runner pool')
@@ -177,6 +223,7 @@ export const ValuesSchema = ValuesObject.superRefine((values, ctx) => {
       });
     }
   });
+  checkEphemeralPools(values, ctx);
   if (values.registration.mode !== 'offline') return;
   // Offline registration: one 40-hex secret is one runner identity.
   const owner = new Map<string, number>();
@@ -201,5 +248,66 @@ export const ValuesSchema = ValuesObject.superRefine((values, ctx) => {
     }
   });
 });
+
+/** Rules of ephemeral (KEDA) pools, each reported at the line of the field to change. */
+function checkEphemeralPools(values: z.output<typeof ValuesObject>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  // Same as runnerLabelName() of the trigger: the name is the part before ":".
+  const names = (labels: readonly string[]) => labels.map((l) => l.split(':')[0]!);
+  const minor = Number(values.kubernetesVersion.split('.')[1]);
+  let reportedVersion = false;
+  values.pools.forEach((pool, i) => {
+    if (pool.mode !== 'ephemeral') {
+      if (pool.ephemeral) issue(['pools', i, 'ephemeral'], 'expected mode: ephemeral on a pool with ephemeral settings (this pool is a Deployment)');
+      return;
+    }
+    if (values.registration.mode !== 'offline') {
+      issue(
+        ['pools', i, 'mode'],
+        'expected registration.mode offline for an ephemeral pool: every Job pod must be the one runner registered on the server ' +
+          '(create-runner-file --secret); token registration would add a runner to Forgejo per pod',
+      );
+    }
+    if (!values.scalerToken) {
+      issue(['pools', i, 'mode'], 'expected a top-level scalerToken (1Password item and field of a Forgejo API token) for KEDA\'s forgejo-runner scaler');
+    }
+    if (pool.replicas !== undefined) {
+      issue(['pools', i, 'replicas'], 'expected no replicas on an ephemeral pool: KEDA decides the pod count (set ephemeral.maxReplicaCount)');
+    }
+    if (pool.capacity !== undefined) {
+      issue(['pools', i, 'capacity'], 'expected no capacity on an ephemeral pool: one-job runs exactly one job per pod (set ephemeral.maxReplicaCount)');
+    }
+    const scope = pool.ephemeral?.scope;
+    if (scope?.kind === 'global' && scope.adminToken !== true) {
+      issue(
+        ['pools', i, 'ephemeral', 'scope', 'adminToken'],
+        'expected adminToken: true with scope global: the scaler reads the admin API, so the token must be a site administrator\'s (read:admin)',
+      );
+    }
+    if (minor < NATIVE_SIDECAR_MIN_MINOR && !reportedVersion) {
+      reportedVersion = true;
+      issue(
+        ['kubernetesVersion'],
+        `expected Kubernetes >= 1.${NATIVE_SIDECAR_MIN_MINOR} for ephemeral pools (pools[${i}]): a Job pod completes only when DinD is a native sidecar`,
+      );
+    }
+    // The scaler counts the jobs of these label NAMES, running ones included: nobody else may serve them.
+    const own = names(pool.labels);
+    own.forEach((name, j) => {
+      if (own.indexOf(name) !== j) {
+        issue(['pools', i, 'labels', j], `expected each label name once in an ephemeral pool; "${name}" is already labels[${own.indexOf(name)}]`);
+        return;
+      }
+      const other = values.pools.findIndex((q, k) => k !== i && names(q.labels).includes(name));
+      if (other >= 0) {
+        issue(
+          ['pools', i, 'labels', j],
+          `expected label name "${name}" to be served by this ephemeral pool only; pools[${other}] (${values.pools[other]!.name}) serves it too, ` +
+            'and KEDA would count that pool\'s jobs as this one\'s',
+        );
+      }
+    });
+  });
+}
 
 export type Values = z.output<typeof ValuesSchema>;

@@ -27,7 +27,19 @@ export function valuesToProps(values: Values): ValuesProps {
       jobEnv: values.jobEnv,
       dind: values.dind,
       nativeSidecar: major > 1 || minor >= NATIVE_SIDECAR_MIN_MINOR,
-      pools: values.pools,
+      scalerToken: values.scalerToken,
+      pools: values.pools.map(({ ephemeral, ...pool }) => ({
+        ...pool,
+        ...(ephemeral
+          ? {
+              ephemeral: {
+                ...ephemeral,
+                // The schema has checked adminToken: true for scope global (with its line).
+                scope: ephemeral.scope?.kind === 'global' ? { kind: 'global', adminToken: true } : ephemeral.scope,
+              },
+            }
+          : {}),
+      })),
     },
     application: {
       name: values.argocd.applicationName,

@@ -42,6 +42,8 @@ export interface RunnerContainerProps {
   readonly volumes: RunnerVolumes;
   /** @default no requests or limits */
   readonly resources?: ContainerResources;
+  /** The shell script the container runs, e.g. an ephemeral pool's one-job script. @default the daemon start-up script (startup-script.ts) */
+  readonly script?: string;
 }
 
 export function runnerContainer(props: RunnerContainerProps): ContainerPart {
@@ -67,6 +69,7 @@ export function runnerContainer(props: RunnerContainerProps): ContainerPart {
       command: [
         '/bin/sh',
         '-c',
+        props.script ??
         runnerStartupScript({
           registration: props.registration.mode,
           configPath: RUNNER_PATHS.configFile,

@@ -33,6 +33,8 @@ export interface RunnerPodProps {
   readonly runnerResources?: ContainerResources;
   /** @default no requests or limits */
   readonly dindResources?: ContainerResources;
+  /** The runner container's shell script. @default the daemon start-up script (startup-script.ts) */
+  readonly runnerScript?: string;
 }
 
 export interface RunnerPod {
@@ -53,6 +55,7 @@ export function runnerPod(props: RunnerPodProps): RunnerPod {
     timezone: props.timezone,
     secretEnv: props.secretEnv,
     resources: props.runnerResources,
+    script: props.runnerScript,
     volumes: {
       data: PodVolume.emptyDir('data'),
       config,
