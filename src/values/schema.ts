@@ -3,6 +3,7 @@
 // the constructs are written against. Optional fields are left undefined here so that each
 // construct owns its documented @default; only the values file says what a cluster differs in.
 import { z } from 'zod';
+import { dindArgConflicts } from './dind-args.js';
 import {
   dnsLabel,
   dnsSubdomain,
@@ -129,6 +130,13 @@ export const ValuesSchema = z.strictObject({
       mtu: z.number().int().min(576, 'expected an MTU >= 576').max(9216, 'expected an MTU <= 9216').optional(),
       /** Extra dockerd flags. @default none */
       extraArgs: z.array(z.string().regex(/^--?[A-Za-z0-9]/, 'expected a dockerd flag starting with "-"')).optional(),
+    })
+    .superRefine((dind, ctx) => {
+      // Flags that crash dockerd next to the generated daemon.json, or reopen the API (dind-args.ts).
+      const sources = { mtu: dind.mtu !== undefined, registryMirrors: (dind.registryMirrors?.length ?? 0) > 0 };
+      for (const c of dindArgConflicts(dind.extraArgs ?? [], sources)) {
+        ctx.addIssue({ code: 'custom', path: ['extraArgs', c.index], message: c.message });
+      }
     })
     .optional(),
   /** Extra plain env vars for every job (runner.envs). */
