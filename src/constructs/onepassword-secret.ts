@@ -5,6 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExternalSecret } from '../../imports/external-secrets.js';
+import { dotenvTemplate } from './dotenv.js';
 import { explain, setFileStem } from './review-notes.js';
 import { syncWave, SyncWave } from './sync-wave.js';
 
@@ -89,7 +90,7 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
             engineVersion: 'v2' as const,
             data: Object.fromEntries([
               ...keys.map((k) => [k, `{{ .${k} }}`]),
-              ...files.map((f) => [f, dotenv(props.dotenvFiles![f])]),
+              ...files.map((f) => [f, dotenvTemplate(props.dotenvFiles![f])]),
             ]),
           };
 
@@ -137,10 +138,4 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
   public envSource(): SecretEnvSource {
     return { secretName: this.secretName };
   }
-}
-
-// Single quotes: godotenv (forgejo-runner's parser) takes them literally, so a "$" or "#" in a
-// key cannot be expanded or cut off.
-function dotenv(keys: readonly string[]): string {
-  return keys.map((k) => `${k}='{{ .${k} }}'\n`).join('');
 }
