@@ -8,10 +8,17 @@ import { ArgoApplication } from './argocd-application.js';
 import { standardLabels } from './labels.js';
 import { OnePasswordSecret, type SecretKeyHandle } from './onepassword-secret.js';
 import { explain, setFileStem } from './review-notes.js';
+import { RunnerNetworkPolicy } from './runner-network-policy.js';
 import { NATIVE_SIDECAR_MIN_MINOR, RunnerPool, type RunnerRegistration } from './runner-pool.js';
 import { syncWave, SyncWave } from './sync-wave.js';
 
 const DEFAULT_NAMESPACE = 'forgejo-runner';
+/** Pod Security Admission: DinD needs privileged; everything else is reported at baseline. */
+const POD_SECURITY_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'privileged',
+  'pod-security.kubernetes.io/warn': 'baseline',
+  'pod-security.kubernetes.io/audit': 'baseline',
+};
 /** The job env file in the zot Secret. */
 const ZOT_JOB_ENV_FILE = 'jobs.env';
 
@@ -27,9 +34,10 @@ export class ForgejoRunnerChart extends Chart {
     const ns = kubeObject<Namespace>(this, 'Namespace', {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: namespace, annotations: syncWave(SyncWave.NAMESPACE) },
+      metadata: { name: namespace, labels: POD_SECURITY_LABELS, annotations: syncWave(SyncWave.NAMESPACE) },
     });
     setFileStem(ns, `namespace-${namespace}`);
+    explain(ns, 'metadata.labels', 'Pod Security: enforce privileged because DinD runs privileged; warn and audit at baseline report anything else privileged');
 
     const store = { kind: values.secretStore.kind, name: values.secretStore.name };
     const labels = standardLabels({ instance: namespace, component: 'secrets' });
@@ -122,6 +130,17 @@ export class ForgejoRunnerChart extends Chart {
           annotations: reloader,
         }),
     );
+    if (values.networkPolicy?.enabled ?? true) {
+      for (const pool of this.pools) {
+        new RunnerNetworkPolicy(this, `NetworkPolicy-${pool.node.id}`, {
+          name: pool.deployment.name,
+          namespace,
+          podSelector: pool.podSelector,
+          labels: standardLabels({ instance: pool.deployment.name, component: 'runner' }),
+          egressAllowList: values.networkPolicy?.egressAllowList,
+        });
+      }
+    }
     if (reloader) {
       for (const pool of this.pools) explain(pool.deployment, 'metadata.annotations', 'Reloader restarts the pods when the zot key Secret changes');
     }

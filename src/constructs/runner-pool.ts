@@ -14,12 +14,17 @@ import { standardLabels } from './labels.js';
 import type { SecretEnvSource, SecretKeyHandle } from './onepassword-secret.js';
 import { explain } from './review-notes.js';
 import { renderDaemonConfig, renderRunnerConfig, type RunnerConfigFile } from './runner-config.js';
+import { dindPreStopCommand, runnerReadinessCommand } from './runner-probes.js';
 import { runnerStartupScript } from './startup-script.js';
 import { syncWave, SyncWave } from './sync-wave.js';
 import { durationSeconds } from '../util/duration.js';
 
-/** dockerd's plain-TCP port in DinD when DOCKER_TLS_CERTDIR is empty. */
+/** dockerd's plain-TCP port in DinD, bound to the pod's loopback only. */
 export const DIND_PORT = 2375;
+/** Where the runner, its config and the jobs (container.network: host) reach dockerd. */
+const DIND_LOOPBACK = `tcp://127.0.0.1:${DIND_PORT}`;
+/** Seconds a new runner pod must stay ready before a rollout counts it available. */
+export const MIN_READY_SECONDS = 10;
 const CONFIG_DIR = '/config';
 const DATA_DIR = '/data';
 const JOB_SECRETS_DIR = '/secrets/jobs';
@@ -108,6 +113,8 @@ export class RunnerPool extends Construct {
   public readonly configMap: HashedConfigMap;
   /** Seconds Kubernetes waits before SIGKILL. */
   public readonly terminationGracePeriodSeconds: number;
+  /** Labels that select this pool's pods (the Deployment's selector). */
+  public readonly podSelector: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: RunnerPoolProps) {
     super(scope, id);
@@ -128,7 +135,7 @@ export class RunnerPool extends Construct {
     this.terminationGracePeriodSeconds = grace;
     const nativeSidecar = props.nativeSidecar ?? true;
     const labels = { app: props.name, ...standardLabels({ instance: props.name, component: 'runner' }) };
-    const dockerLocal = `tcp://localhost:${DIND_PORT}`;
+    this.podSelector = { app: props.name };
 
     const jobEnvFilePath = props.jobEnvFile ? `${JOB_SECRETS_DIR}/${props.jobEnvFile.key}` : undefined;
     const config: RunnerConfigFile = {
@@ -139,14 +146,14 @@ export class RunnerPool extends Construct {
         timeout: props.timeout ?? '3h',
         shutdown_timeout: shutdownTimeout,
         envs: {
-          DOCKER_HOST: `tcp://127.0.0.1:${DIND_PORT}`,
+          DOCKER_HOST: DIND_LOOPBACK,
           ...(props.timezone ? { TZ: props.timezone } : {}),
           ...props.jobEnv,
         },
         ...(jobEnvFilePath ? { env_file: jobEnvFilePath } : {}),
         ...(props.registration.mode === 'offline' ? { labels: [...props.labels] } : {}),
       },
-      container: { network: 'host', docker_host: `tcp://127.0.0.1:${DIND_PORT}` },
+      container: { network: 'host', docker_host: DIND_LOOPBACK },
     };
     const configYaml = renderRunnerConfig(config, {
       '': `forgejo-runner config for pool ${props.name} (keys as of forgejo-runner v12)`,
@@ -157,7 +164,7 @@ export class RunnerPool extends Construct {
         : {}),
       ...(config.runner.labels ? { 'runner.labels': 'create-runner-file writes no labels: they come from here' } : {}),
       'container.network': 'Job execution image is set via the runner labels',
-      'container.docker_host': 'Connect to DinD sidecar via TCP (not socket)',
+      'container.docker_host': 'DinD on the pod loopback (TCP, bound to 127.0.0.1 only); jobs share the pod network, so they reach it too',
     });
     const daemonJson = renderDaemonConfig({
       ...(props.registryMirrors?.length ? { 'registry-mirrors': [...props.registryMirrors] } : {}),
@@ -172,7 +179,7 @@ export class RunnerPool extends Construct {
 
     const env: EnvVar[] = [
       ...(props.timezone ? [{ name: 'TZ', value: props.timezone }] : []),
-      { name: 'DOCKER_HOST', value: dockerLocal },
+      { name: 'DOCKER_HOST', value: DIND_LOOPBACK },
       { name: 'FORGEJO_URL', value: props.forgejoUrl },
       { name: 'RUNNER_NAME', value: props.runnerName },
       { name: 'RUNNER_LABELS', value: props.labels.join(',') },
@@ -202,9 +209,16 @@ export class RunnerPool extends Construct {
           registration: props.registration.mode,
           configPath: `${CONFIG_DIR}/config.yaml`,
           stateFile: `${DATA_DIR}/.runner`,
-          dockerUrl: `http://localhost:${DIND_PORT}`,
+          dockerUrl: `http://127.0.0.1:${DIND_PORT}`,
         }),
       ],
+      // Ready = the daemon runs and has an identity: a surge rollout drains the old pod only then.
+      readinessProbe: {
+        exec: { command: runnerReadinessCommand({ stateFile: `${DATA_DIR}/.runner` }) },
+        periodSeconds: 5,
+        failureThreshold: 3,
+        timeoutSeconds: 5,
+      },
       ...(props.registration.mode === 'token'
         ? { envFrom: [{ secretRef: { name: props.registration.tokenSecret.secretName } }] }
         : {}),
@@ -217,19 +231,20 @@ export class RunnerPool extends Construct {
       name: 'dind',
       image: props.dindImage,
       ...(nativeSidecar ? { restartPolicy: 'Always' } : {}),
-      ...(props.dindExtraArgs?.length ? { args: [...props.dindExtraArgs] } : {}),
+      // Args starting with `dockerd` replace the entrypoint's default hosts (unix socket plus
+      // tcp://0.0.0.0:2375) and keep its dind set-up (docker-library/docker dockerd-entrypoint.sh).
+      args: ['dockerd', '--host=unix:///var/run/docker.sock', `--host=${DIND_LOOPBACK}`, ...(props.dindExtraArgs ?? [])],
       securityContext: { privileged: true },
       env: [{ name: 'DOCKER_TLS_CERTDIR', value: '' }],
-      // dockerd takes ~16 s to bind plain TCP (it sleeps on purpose); 3 minutes before giving up.
+      // docker info uses the unix socket; 3 minutes before giving up (dockerd's deliberate 15 s
+      // sleep for plain TCP applies only to non-loopback addresses).
       startupProbe: { exec: { command: ['docker', 'info'] }, periodSeconds: 2, failureThreshold: 90, timeoutSeconds: 5 },
       ...(nativeSidecar
         ? {}
         : {
             lifecycle: {
               preStop: {
-                exec: {
-                  command: ['/bin/sh', '-c', 'while pgrep -f "forgejo-runner daemon" >/dev/null; do sleep 2; done'],
-                },
+                exec: { command: dindPreStopCommand() },
               },
             },
           }),
@@ -269,7 +284,8 @@ export class RunnerPool extends Construct {
       },
       spec: {
         replicas: props.replicas ?? 1,
-        selector: { matchLabels: { app: props.name } },
+        minReadySeconds: MIN_READY_SECONDS,
+        selector: { matchLabels: { ...this.podSelector } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
           metadata: { labels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
@@ -289,7 +305,10 @@ export class RunnerPool extends Construct {
     explain(d, 'spec.strategy', 'surge first: the old pod drains its jobs while the new one takes new jobs');
     explain(d, 'spec.template.spec.terminationGracePeriodSeconds', `runner.shutdown_timeout (${shutdownTimeout}) + margin: kubelet must not kill running jobs`);
     explain(d, `${dindPath}.securityContext.privileged`, 'dockerd needs it; only DinD gets it, never the runner');
-    explain(d, `${dindPath}.env[name=DOCKER_TLS_CERTDIR].value`, 'empty: plain TCP on localhost:2375, reachable only inside the pod');
+    explain(d, `${dindPath}.env[name=DOCKER_TLS_CERTDIR].value`, 'empty: no TLS; the args bind plain TCP to 127.0.0.1:2375 only, so it is reachable only inside the pod');
+    explain(d, `${dindPath}.args`, 'replace the entrypoint\'s tcp://0.0.0.0:2375 (the whole cluster) with the unix socket and loopback');
+    explain(d, 'spec.minReadySeconds', 'a new pod counts as available only after staying ready this long');
+    explain(d, 'spec.template.spec.containers[name=runner].readinessProbe', 'ready once the daemon runs with an identity: a failed registration never drains the old pod');
     if (nativeSidecar) {
       explain(d, `${dindPath}.restartPolicy`, 'native sidecar: starts before the runner and stops after it, so jobs finish');
     } else {

@@ -139,6 +139,31 @@ export const ValuesSchema = z.strictObject({
       }
     })
     .optional(),
+  /** The runner pods' NetworkPolicy. @default enabled, ingress denied, egress unrestricted */
+  networkPolicy: z
+    .strictObject({
+      /** Deny all ingress to the runner pods. @default true */
+      enabled: z.boolean().optional(),
+      /**
+       * Restrict egress to DNS plus these destinations (jobs share it: they lose the internet).
+       * NetworkPolicy has no host names: give CIDRs or namespace labels. @default egress unrestricted
+       */
+      egressAllowList: z
+        .array(
+          z
+            .strictObject({
+              cidr: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/, 'expected an IP block such as 203.0.113.10/32').optional(),
+              except: z.array(z.string().min(1)).optional(),
+              namespaceLabels: z.record(z.string().min(1), z.string()).optional(),
+              ports: z
+                .array(z.strictObject({ port: z.number().int().min(1).max(65535), protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional() }))
+                .optional(),
+            })
+            .refine((a) => (a.cidr === undefined) !== (a.namespaceLabels === undefined), 'expected exactly one of cidr, namespaceLabels'),
+        )
+        .optional(),
+    })
+    .optional(),
   /** Extra plain env vars for every job (runner.envs). */
   jobEnv: z.record(envVarName, z.string()).optional(),
   pools: z
