@@ -57,7 +57,7 @@ describe('synth, check and diff', () => {
     const repo = tempRepo();
     const synth = await runMain(['synth', '--root', repo]);
     expect(synth.code).toBe(0);
-    expect(synth.stdout).toContain('values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files) unchanged');
+    expect(synth.stdout).toContain('values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files) unchanged');
     expect(git(repo, 'status', '--porcelain')).toBe('');
     const check = await runMain(['check', '--root', repo]);
     expect(check.code).toBe(0);

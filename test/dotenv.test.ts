@@ -107,12 +107,20 @@ function goUnquote(body: string): string {
 export function renderTemplate(template: string, data: Readonly<Record<string, string>>): string {
   let out = '';
   let skipping = false;
-  for (const part of template.split(/(\{\{.*?\}\})/s)) {
+  const parts = template.split(/(\{\{.*?\}\})/s);
+  // Trim markers: `{{- ` trims the whitespace before the action, ` -}}` the whitespace after it.
+  parts.forEach((p, i) => {
+    if (!p.startsWith('{{')) return;
+    if (p.startsWith('{{- ') && i > 0) parts[i - 1] = parts[i - 1]!.replace(/\s+$/, '');
+    if (p.endsWith(' -}}') && i + 1 < parts.length) parts[i + 1] = parts[i + 1]!.replace(/^\s+/, '');
+  });
+  for (const part of parts) {
     if (!part.startsWith('{{')) {
       if (!skipping) out += part;
       continue;
     }
-    const action = part.slice(2, -2).trim();
+    // Newlines inside an action are whitespace (Go >= 1.16).
+    const action = part.replace(/^\{\{-? /, '').replace(/ -?\}\}$/, '').replace(/\s*\n\s*/g, ' ').trim();
     if (action === 'end') {
       skipping = false;
       continue;

@@ -165,10 +165,26 @@ const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
       'before the runner and stops after it, so running jobs keep their dockerd; all its reference fields are checked there',
     movedTo: { path: 'spec.template.spec.initContainers', with: { restartPolicy: 'Always' } },
   },
+  {
+    path: 'Deployment/forgejo-runner:spec.template.spec.containers[name=runner].command[2]',
+    reason:
+      'start-up script hardened (issue 11): traps TERM/INT as PID 1 and waits interruptibly (production ignores ' +
+      'SIGTERM until the grace period ends), probes 127.0.0.1 (dockerd binds loopback only), registers with --config, ' +
+      'and exits non-zero when registration fails instead of starting a daemon without identity',
+  },
+  {
+    path: 'Deployment/forgejo-runner:spec.template.spec.containers[name=runner].env[name=DOCKER_HOST].value',
+    reason: 'tcp://127.0.0.1:2375 instead of localhost: dockerd now binds TCP to 127.0.0.1 only, and localhost may resolve to ::1',
+  },
 ];
 
 /** Objects we add on purpose; everything else in ours must be in the reference. */
-const ADDITIONS = ['ExternalSecret/zot-ci-apikey'];
+const ADDITIONS = [
+  'ExternalSecret/zot-ci-apikey',
+  // Issue 11: denies all ingress to the runner pods (production has no NetworkPolicy, and its DinD
+  // API listened on the pod IP, reachable from every pod).
+  'NetworkPolicy/forgejo-runner',
+];
 
 const EMBEDDED: EmbeddedParsers = {
   'data["config.yaml"]': (text) => parse(text),

@@ -17,7 +17,7 @@ async function primed() {
 
 test('an unchanged synth is answered from the cache with the full synth\'s summary', async () => {
   const { fast } = await primed();
-  expect(fast()).toEqual(['values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files) unchanged, argocd/apps/forgejo-runner.yaml unchanged']);
+  expect(fast()).toEqual(['values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files) unchanged, argocd/apps/forgejo-runner.yaml unchanged']);
 });
 
 test('a hand-edited output file misses the cache, and the full synth repairs it', async () => {

@@ -40,9 +40,17 @@ export function dotenvTemplate(keys: readonly string[]): string {
   return keys
     .map((k) => {
       if (!DOTENV_NAME.test(k)) throw new Error(`dotenvTemplate: "${k}" cannot be a dotenv variable name (letters, digits, "_", not starting with a digit)`);
-      const pipeline = DOTENV_ESCAPES.map(([from, to]) => ` | replace ${goString(from)} ${goString(to)}`).join('');
-      const guard = `{{ if hasSuffix ${goString('\\')} .${k} }}{{ fail ${goString(`${k} ends in a backslash, which godotenv v1.5.1 (forgejo-runner's runner.env_file reader) cannot read back`)} }}{{ end }}`;
-      return `${guard}${k}="{{ .${k}${pipeline} }}\${0}"\n`;
+      const escapes = DOTENV_ESCAPES.map(([from, to]) => `| replace ${goString(from)} ${goString(to)}`);
+      const message = `${k} ends in a backslash, which godotenv v1.5.1 (runner.env_file) cannot read back`;
+      // Trim markers keep the guard out of the file; newlines inside an action are Go >= 1.16.
+      return [
+        `{{ if hasSuffix ${goString('\\')} .${k} -}}`,
+        `{{ fail ${goString(message)} }}`,
+        '{{- end -}}',
+        `${k}="{{ .${k} ${escapes.slice(0, 2).join(' ')}`,
+        `  ${escapes.slice(2).join(' ')} }}\${0}"`,
+        '',
+      ].join('\n');
     })
     .join('');
 }

@@ -45,7 +45,11 @@ export function runnerStartupScript(props: StartupScriptProps): string {
   const preamble = [
     '# PID 1: the kernel drops TERM/INT unless we trap them. Until the exec below, stop at once.',
     'child=',
-    'stop() { [ -n "$child" ] && kill "$child" 2>/dev/null; echo "Received $1 before the runner daemon started: exiting"; exit "$2"; }',
+    'stop() {',
+    '  [ -n "$child" ] && kill "$child" 2>/dev/null',
+    '  echo "Received $1 before the runner daemon started: exiting"',
+    '  exit "$2"',
+    '}',
     "trap 'stop TERM 143' TERM",
     "trap 'stop INT 130' INT",
     '# Runs a command in the background and waits for it, so a signal interrupts the wait.',
