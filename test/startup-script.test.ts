@@ -153,7 +153,7 @@ describeWithTools(['busybox', 'unshare'], 'start-up script as PID 1 (unshare --p
 
   (canUnshare || process.env.CI ? test : test.skip)('control: the same wait loop without a trap ignores SIGTERM as PID 1 (so the test above can fail)', async () => {
     const s = setup('token');
-    const r = await pid1(['busybox', 'sh', '-c', 'while ! wget -q http://127.0.0.1:2375/_ping; do sleep 1; done'], s.env({ READY_AFTER: '0' }), 2500);
+    const r = await pid1(['busybox', 'sh', '-c', 'while ! wget -q http://127.0.0.1:2375/_ping; do sleep 1; done'], s.env({ READY_AFTER: '0' }), 2000);
     expect(r.signal).toBe('SIGKILL'); // still running when the harness gave up
   });
 });
