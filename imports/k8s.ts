@@ -13,3 +13,6 @@ export type { IVolume as Volume } from 'kubernetes-models/v1/Volume';
 export type { IVolumeMount as VolumeMount } from 'kubernetes-models/v1/VolumeMount';
 export type { IResourceRequirements as ResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 export type { IPodSpec as PodSpec } from 'kubernetes-models/v1/PodSpec';
+export type { INetworkPolicy as NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+export type { INetworkPolicyPeer as NetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
+export type { INetworkPolicyPort as NetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort';

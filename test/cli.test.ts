@@ -58,7 +58,7 @@ describe('synth, check and diff', () => {
     const repo = tempRepo();
     const synth = await runMain(['synth', '--root', repo]);
     expect(synth.code).toBe(0);
-    expect(synth.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
+    expect(synth.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
     expect(git(repo, 'status', '--porcelain')).toBe('');
     const check = await runMain(['check', '--root', repo]);
     expect(check.code).toBe(0);
@@ -94,7 +94,7 @@ describe('synth, check and diff', () => {
     expect(result.code).toBe(0);
     // The summary says exactly what happened to which file.
     expect(result.stdout).toBe(
-      'values/indri.yaml -> argocd/manifests/forgejo-runner/ (5 files): changed configmap-forgejo-runner-config.yaml, deployment-forgejo-runner.yaml, ' +
+      'values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files): changed configmap-forgejo-runner-config.yaml, deployment-forgejo-runner.yaml, ' +
         'kustomization.yaml; ' +
         'removed externalsecret-zot-ci-apikey.yaml; argocd/apps/forgejo-runner.yaml: unchanged\n',
     );
@@ -137,7 +137,7 @@ describe('values/ holds more than values files', () => {
     mkdirSync(join(dir, 'old.yaml'));
     const result = await runMain(['synth', '--root', repo]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
+    expect(result.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
   });
 
   test('a FIFO or directory named with --values is refused at once, not read', async () => {

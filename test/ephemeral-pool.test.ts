@@ -67,9 +67,9 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(library.runnerLabelName('k8s:docker://x:1')).toBe('k8s');
   });
 
-  test('a ScaledJob instead of a Deployment, with the token ExternalSecret and TriggerAuthentication', () => {
+  test('a ScaledJob instead of a Deployment, with the token ExternalSecret, TriggerAuthentication and the pool\'s NetworkPolicy', () => {
     expect(objects.map((o) => o.object.kind).sort()).toEqual(
-      ['ConfigMap', 'ExternalSecret', 'ExternalSecret', 'ExternalSecret', 'Namespace', 'ScaledJob', 'TriggerAuthentication'].sort(),
+      ['ConfigMap', 'ExternalSecret', 'ExternalSecret', 'ExternalSecret', 'Namespace', 'NetworkPolicy', 'ScaledJob', 'TriggerAuthentication'].sort(),
     );
   });
 
@@ -100,6 +100,15 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(checkWiring([...objects, synthesis.application])).toEqual([]);
   });
 
+  test('the NetworkPolicy selects the Job pods (privileged DinD too) by the pool\'s selector and admits no ingress', () => {
+    const np = find(objects, 'NetworkPolicy', 'ephemeral');
+    const podLabels = scaledJob.spec.jobTargetRef.template.metadata.labels;
+    expect(Object.keys(np.spec.podSelector.matchLabels).length).toBeGreaterThan(0);
+    expect(podLabels).toMatchObject(np.spec.podSelector.matchLabels);
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    expect(np.spec.ingress).toBeUndefined();
+  });
+
   test('the job pod never restarts, DinD is a native sidecar and the runner the only main container', () => {
     expect(jobPod.restartPolicy).toBe('Never');
     expect(jobPod.initContainers.map((c: any) => [c.name, c.restartPolicy])).toEqual([['dind', 'Always']]);
@@ -110,7 +119,7 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(scaledJob.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 4, pollingInterval: 20, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 5 });
   });
 
-  test('the job pod is the Deployment pool\'s pod: the same values as mode deployment differ only in the runner script and restartPolicy', () => {
+  test('the job pod is the Deployment pool\'s pod: the same values as mode deployment differ only in the runner script, its readiness probe and restartPolicy', () => {
     const asDeployment = parseValues(
       exampleText.replace('    mode: ephemeral\n', '').replace(/\n {4}ephemeral:\n(?: {6}.*\n)+/, '\n'),
       'as-deployment.yaml',
@@ -119,10 +128,15 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     const strip = (pod: any) => {
       const copy = structuredClone(pod);
       delete copy.restartPolicy;
-      copy.containers.find((c: any) => c.name === 'runner').command = 'script';
+      const runner = copy.containers.find((c: any) => c.name === 'runner');
+      runner.command = 'script';
+      delete runner.readinessProbe;
       return copy;
     };
     expect(strip(jobPod)).toEqual(strip(deployment.spec.template.spec));
+    // A one-job pod runs no daemon, so the daemon's readiness probe would never pass; a Job needs none.
+    expect(jobPod.containers[0].readinessProbe).toBeUndefined();
+    expect(deployment.spec.template.spec.containers[0].readinessProbe).toBeDefined();
     expect(deployment.spec.template.spec.containers[0].command[2]).toContain('forgejo-runner daemon');
   });
 

@@ -24,12 +24,13 @@ function build(props: ForgejoRunnerProps, withWaves = false) {
 describe('the smallest call: forge URL, secret store, one pool with labels', () => {
   const { runner, objects } = build(SMALLEST);
 
-  test('gives a Namespace, the registration ExternalSecret, a ConfigMap and a runner + DinD Deployment', () => {
+  test('gives a Namespace, the registration ExternalSecret, a ConfigMap, a runner + DinD Deployment and its NetworkPolicy', () => {
     expect(objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`.replace(/-[a-z0-9]{10}$/, '-<hash>'))).toEqual([
       'ConfigMap/forgejo-runner-config-<hash>',
       'Deployment/forgejo-runner',
       'ExternalSecret/forgejo-runner-env',
       'Namespace/forgejo-runner',
+      'NetworkPolicy/forgejo-runner',
     ]);
     const d = find(objects, 'Deployment', 'forgejo-runner');
     expect(container(d, 'runner').image).toBe('code.forgejo.org/forgejo/runner:12.7.0');
@@ -56,7 +57,7 @@ describe('the smallest call: forge URL, secret store, one pool with labels', () 
     const waves = Object.fromEntries(
       build(SMALLEST, true).objects.map((o) => [o.object.kind, (o.object.metadata as any).annotations?.[SYNC_WAVE_ANNOTATION]]),
     );
-    expect(waves).toEqual({ Namespace: '0', ExternalSecret: '1', ConfigMap: '1', Deployment: '2' });
+    expect(waves).toEqual({ Namespace: '0', ExternalSecret: '1', ConfigMap: '1', NetworkPolicy: '1', Deployment: '2' });
   });
 });
 

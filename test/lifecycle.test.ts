@@ -1,4 +1,5 @@
 // Operations: rollouts let jobs finish, restarts keep one identity, Secrets exist before pods.
+import { dindPreStopCommand } from '../src/constructs/pool/runner-probes.js';
 import { parse } from 'yaml';
 import { runnerStartupScript } from '../src/constructs/startup-script.js';
 import { SYNC_WAVE_ANNOTATION } from '../src/constructs/sync-waves.js';
@@ -53,17 +54,17 @@ describe('DinD lifetime by Kubernetes version', () => {
     expect(spec.containers.map((c: any) => c.name)).toEqual(['runner', 'dind']);
     const dind = container(d, 'dind');
     expect(dind.restartPolicy).toBeUndefined(); // not allowed on ordinary containers
-    expect(dind.lifecycle.preStop.exec.command.join(' ')).toContain('while pgrep -f "forgejo-runner daemon"');
+    expect(dind.lifecycle.preStop.exec.command).toEqual(dindPreStopCommand()); // run under busybox in runner-probes.test.ts
     expect(spec.shareProcessNamespace).toBe(true); // so DinD's preStop can see the runner process
     expect(dind.startupProbe.exec.command).toEqual(['docker', 'info']);
   });
 });
 
 describe('registration', () => {
-  test('token: today\'s start-up, registering only when /data/.runner is missing', () => {
+  test('token: registering (with --config) only when /data/.runner is missing or empty', () => {
     const script = container(find(synthWith().manifests, 'Deployment', 'forgejo-runner'), 'runner').command[2];
     expect(script).toBe(runnerStartupScript({ registration: 'token', configPath: '/config/config.yaml', stateFile: '/data/.runner', dockerUrl: 'http://127.0.0.1:2375' }));
-    expect(script).toContain('if [ ! -f /data/.runner ]; then');
+    expect(script).toContain('if [ ! -s /data/.runner ]; then');
     expect(script).toContain('--token "$RUNNER_TOKEN"');
     expect(script).not.toContain('create-runner-file');
   });
@@ -120,11 +121,11 @@ describe('sync waves', () => {
 });
 
 describe('DinD knobs keep today\'s behaviour by default', () => {
-  test('defaults: no resources, no extra args, no MTU, today\'s registry mirror', () => {
+  test('defaults: no resources, no extra args (only the loopback host bindings), no MTU, today\'s registry mirror', () => {
     const s = synthWith();
     const dind = container(find(s.manifests, 'Deployment', 'forgejo-runner'), 'dind');
     expect(dind.resources).toBeUndefined();
-    expect(dind.args).toBeUndefined();
+    expect(dind.args).toEqual(['dockerd', '--host=unix:///var/run/docker.sock', '--host=tcp://127.0.0.1:2375']);
     const daemon = JSON.parse((s.manifests.find((o) => o.object.kind === 'ConfigMap')!.object as any).data['daemon.json']);
     expect(daemon).toEqual({ 'registry-mirrors': ['http://host.minikube.internal:5050'] });
   });
@@ -138,7 +139,7 @@ describe('DinD knobs keep today\'s behaviour by default', () => {
     const d = find(s.manifests, 'Deployment', 'forgejo-runner');
     expect(container(d, 'runner').resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' } });
     expect(container(d, 'dind').resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '8Gi' } });
-    expect(container(d, 'dind').args).toEqual(['--debug']);
+    expect(container(d, 'dind').args).toEqual(['dockerd', '--host=unix:///var/run/docker.sock', '--host=tcp://127.0.0.1:2375', '--debug']);
     const daemon = JSON.parse((s.manifests.find((o) => o.object.kind === 'ConfigMap')!.object as any).data['daemon.json']);
     expect(daemon).toEqual({ 'registry-mirrors': ['http://a.example:5000', 'https://b.example'], mtu: 1400 });
   });

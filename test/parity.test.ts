@@ -168,19 +168,25 @@ const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
   {
     path: 'Deployment/forgejo-runner:spec.template.spec.containers[name=runner].env[name=DOCKER_HOST].value',
     reason:
-      'tcp://127.0.0.1:2375 instead of tcp://localhost:2375: the DinD endpoint is written once (DIND_ENDPOINT) and ' +
-      'config.yaml already used 127.0.0.1; the same dockerd in the same pod, without a name lookup',
+      'tcp://127.0.0.1:2375 instead of tcp://localhost:2375: the DinD endpoint is written once (DIND_ENDPOINT), ' +
+      'dockerd binds TCP to 127.0.0.1 only (issue 11), and localhost may resolve to ::1 first',
   },
   {
     path: 'Deployment/forgejo-runner:spec.template.spec.containers[name=runner].command[2]',
     reason:
-      'the start-up script waits on http://127.0.0.1:2375/_ping instead of http://localhost:2375/_ping (same DIND_ENDPOINT); ' +
-      'the rest of the script is asserted in test/lifecycle.test.ts',
+      'start-up script hardened (issue 11): traps TERM/INT as PID 1 and waits interruptibly (production ignores ' +
+      'SIGTERM until the grace period ends), probes http://127.0.0.1:2375/_ping (dockerd binds loopback only), registers with --config, ' +
+      'and exits non-zero when registration fails instead of starting a daemon without identity; run under real shells in test/startup-script*.test.ts',
   },
 ];
 
 /** Objects we add on purpose; everything else in ours must be in the reference. */
-const ADDITIONS = ['ExternalSecret/zot-ci-apikey'];
+const ADDITIONS = [
+  'ExternalSecret/zot-ci-apikey',
+  // Issue 11: denies all ingress to the runner pods (production has no NetworkPolicy, and its DinD
+  // API listened on the pod IP, reachable from every pod).
+  'NetworkPolicy/forgejo-runner',
+];
 
 const EMBEDDED: EmbeddedParsers = {
   'data["config.yaml"]': (text) => parse(text),

@@ -19,6 +19,7 @@ describe('names and labels', () => {
       'ExternalSecret/forgejo-runner-env',
       'ExternalSecret/zot-ci-apikey',
       'Namespace/forgejo-runner',
+      'NetworkPolicy/forgejo-runner',
     ]);
   });
 
@@ -70,7 +71,7 @@ describe('containers', () => {
     const plain = Object.fromEntries(runner.env.filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
     expect(plain).toEqual({
       TZ: 'America/Los_Angeles',
-      DOCKER_HOST: 'tcp://127.0.0.1:2375',
+      DOCKER_HOST: 'tcp://127.0.0.1:2375', // loopback: dockerd binds 127.0.0.1 only (localhost may resolve to ::1)
       FORGEJO_URL: 'https://forge.ops.eblu.me',
       RUNNER_NAME: 'k8s-runner',
       RUNNER_LABELS: 'k8s:docker://registry.ops.eblu.me/blumeops/runner-job-image:v0.20.1-24f7512',
@@ -131,6 +132,8 @@ describe('runner pools', () => {
       'ExternalSecret/forgejo-runner-env',
       'ExternalSecret/zot-ci-apikey',
       'Namespace/forgejo-runner',
+      'NetworkPolicy/forgejo-runner',
+      'NetworkPolicy/forgejo-runner-big',
     ]);
     const big = find(s.manifests, 'Deployment', 'forgejo-runner-big');
     expect(big.spec.selector.matchLabels).toEqual({ app: 'forgejo-runner-big' });

@@ -66,7 +66,8 @@ describe('one DinD endpoint', () => {
     const config = configOf(all);
     expect(config.runner.envs.DOCKER_HOST).toBe(expected);
     expect(config.container.docker_host).toBe(expected);
-    expect(runner.command[2]).toContain(`wget -q -O /dev/null ${dindHttpUrl()}/_ping`);
+    expect(runner.command[2]).toContain(`wget -q -T 5 -O /dev/null ${dindHttpUrl()}/_ping`);
+    expect(container(find(all, 'Deployment', 'runners'), 'dind').args).toContain(`--host=${expected}`); // dockerd binds exactly that
   });
 
   test('no other spelling of the endpoint is left anywhere in the output', () => {

@@ -15,6 +15,18 @@ import { explain, setFileStem } from './metadata.js';
 import { OnePasswordSecret, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.js';
 import { RunnerPool, type RunnerPoolProps } from './pool/runner-pool.js';
 import type { RunnerRegistration } from './pool/types.js';
+import { RunnerNetworkPolicy, type RunnerNetworkPolicyProps } from './runner-network-policy.js';
+
+/**
+ * Pod Security Admission labels of the Namespace: DinD runs privileged, so `enforce` must allow
+ * it; `warn` and `audit` at baseline still report every privileged pod, so anything privileged
+ * besides DinD shows up (kubectl warnings, the audit log).
+ */
+export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
+  'pod-security.kubernetes.io/enforce': 'privileged',
+  'pod-security.kubernetes.io/warn': 'baseline',
+  'pod-security.kubernetes.io/audit': 'baseline',
+};
 
 /** The job env file in the zot Secret. */
 const ZOT_JOB_ENV_FILE = 'jobs.env';
@@ -93,6 +105,12 @@ export interface ForgejoRunnerPoolOptions
   readonly ephemeral?: EphemeralScalingOptions;
 }
 
+/** The NetworkPolicy of each pool (RunnerNetworkPolicy). */
+export interface ForgejoRunnerNetworkPolicy extends Pick<RunnerNetworkPolicyProps, 'egressAllowList'> {
+  /** One NetworkPolicy per pool (Deployment and ephemeral alike), denying all ingress to its pods. @default true */
+  readonly enabled?: boolean;
+}
+
 /** The Forgejo API token KEDA's forgejo-runner scaler polls with, in 1Password. */
 export interface ForgejoScalerToken {
   /** 1Password item title. */
@@ -130,6 +148,8 @@ export interface ForgejoRunnerProps {
   readonly dind?: { readonly registryMirrors?: readonly string[]; readonly mtu?: number; readonly extraArgs?: readonly string[] };
   /** @default see RunnerPoolProps.nativeSidecar */
   readonly nativeSidecar?: boolean;
+  /** @default see ForgejoRunnerNetworkPolicy (on: ingress denied, egress unrestricted) */
+  readonly networkPolicy?: ForgejoRunnerNetworkPolicy;
   /**
    * The scaler's Forgejo API token (read scope of the pools' scope: read:user, read:repository,
    * read:organization or read:admin). Required when a pool is ephemeral.
@@ -154,6 +174,8 @@ export class ForgejoRunner extends Construct {
   public readonly scalerTokenSecret?: OnePasswordSecret<string, never>;
   /** The TriggerAuthentication every ephemeral pool's trigger names. */
   public readonly scalerAuthentication?: ForgejoTokenAuthentication;
+  /** One per pool (Deployment and ephemeral), unless networkPolicy.enabled is false. */
+  public readonly networkPolicies: readonly RunnerNetworkPolicy[];
 
   constructor(scope: Construct, id: string, props: ForgejoRunnerProps) {
     super(scope, id);
@@ -196,8 +218,13 @@ export class ForgejoRunner extends Construct {
     });
 
     if (props.createNamespace ?? true) {
-      this.namespaceObject = kubeObject<Namespace>(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+      this.namespaceObject = kubeObject<Namespace>(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: namespace, labels: { ...POD_SECURITY_LABELS } },
+      });
       setFileStem(this.namespaceObject, `namespace-${namespace}`);
+      explain(this.namespaceObject, 'metadata.labels', 'Pod Security: enforce privileged because DinD runs privileged; warn and audit at baseline report anything else privileged');
     }
 
     const store = props.secretStore;
@@ -319,6 +346,23 @@ export class ForgejoRunner extends Construct {
         authentication: this.scalerAuthentication!,
       });
     });
+
+    // Every pool runs privileged DinD pods: each gets its own policy, selecting its pods by the
+    // pool's own selector.
+    const policy = props.networkPolicy;
+    this.networkPolicies =
+      (policy?.enabled ?? true)
+        ? [...this.pools.map((p) => [p, p.deployment.name] as const), ...this.ephemeralPools.map((p) => [p, p.scaledJob.name] as const)].map(
+            ([pool, name]) =>
+              new RunnerNetworkPolicy(this, `NetworkPolicy-${name}`, {
+                name,
+                namespace,
+                pool,
+                labels: standardLabels({ instance: name, component: 'runner' }),
+                egressAllowList: policy?.egressAllowList,
+              }),
+          )
+        : [];
   }
 }
 

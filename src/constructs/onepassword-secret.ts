@@ -5,6 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExternalSecret } from '../../imports/external-secrets.js';
+import { dotenvTemplate } from './dotenv.js';
 import { explain, setFileStem } from './metadata.js';
 
 export interface SecretStoreRef {
@@ -123,7 +124,7 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
             engineVersion: 'v2' as const,
             data: Object.fromEntries([
               ...keys.map((k) => [k, `{{ .${k} }}`]),
-              ...files.map((f) => [f, dotenv(props.dotenvFiles![f])]),
+              ...files.map((f) => [f, dotenvTemplate(props.dotenvFiles![f])]),
             ]),
           };
 
@@ -180,10 +181,4 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
   public keyNames(): string[] {
     return [...this.valueKeys, ...this.fileKeys];
   }
-}
-
-// Single quotes: godotenv (forgejo-runner's parser) takes them literally, so a "$" or "#" in a
-// key cannot be expanded or cut off.
-function dotenv(keys: readonly string[]): string {
-  return keys.map((k) => `${k}='{{ .${k} }}'\n`).join('');
 }

@@ -3,6 +3,7 @@
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ExternalSecret } from '../../imports/external-secrets.js';
 import { Application } from '../../imports/argo-cd.js';
 import { ScaledJob, TriggerAuthentication } from '../../imports/keda.js';
@@ -17,6 +18,7 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
   'v1/Namespace': Namespace as unknown as ModelClass,
   'v1/ConfigMap': ConfigMap as unknown as ModelClass,
   'apps/v1/Deployment': Deployment as unknown as ModelClass,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy as unknown as ModelClass,
   'external-secrets.io/v1/ExternalSecret': ExternalSecret as unknown as ModelClass,
   'argoproj.io/v1alpha1/Application': Application as unknown as ModelClass,
   'keda.sh/v1alpha1/ScaledJob': ScaledJob as unknown as ModelClass,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_SHUTDOWN_TIMEOUT, NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.js';
 import { durationSeconds } from '../util/duration.js';
+import { dindArgConflicts } from './dind-args.js';
 import {
   dnsLabel,
   dnsSubdomain,
@@ -170,6 +171,38 @@ const ValuesObject = z.strictObject({
       mtu: z.number().int().min(576, 'expected an MTU >= 576').max(9216, 'expected an MTU <= 9216').optional(),
       /** Extra dockerd flags. default: RunnerPoolProps.dindExtraArgs */
       extraArgs: z.array(z.string().regex(/^--?[A-Za-z0-9]/, 'expected a dockerd flag starting with "-"')).optional(),
+    })
+    .superRefine((dind, ctx) => {
+      // Flags that crash dockerd next to the generated daemon.json, or reopen the API (dind-args.ts).
+      const sources = { mtu: dind.mtu !== undefined, registryMirrors: (dind.registryMirrors?.length ?? 0) > 0 };
+      for (const c of dindArgConflicts(dind.extraArgs ?? [], sources)) {
+        ctx.addIssue({ code: 'custom', path: ['extraArgs', c.index], message: c.message });
+      }
+    })
+    .optional(),
+  /** The runner pods' NetworkPolicy, one per pool. default: ForgejoRunnerProps.networkPolicy */
+  networkPolicy: z
+    .strictObject({
+      /** Deny all ingress to each pool's pods. default: ForgejoRunnerNetworkPolicy.enabled */
+      enabled: z.boolean().optional(),
+      /**
+       * Restrict egress to DNS plus these destinations (jobs share it: they lose the internet).
+       * NetworkPolicy has no host names: give CIDRs or namespace labels. default: RunnerNetworkPolicyProps.egressAllowList
+       */
+      egressAllowList: z
+        .array(
+          z
+            .strictObject({
+              cidr: z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/, 'expected an IP block such as 203.0.113.10/32').optional(),
+              except: z.array(z.string().min(1)).optional(),
+              namespaceLabels: z.record(z.string().min(1), z.string()).optional(),
+              ports: z
+                .array(z.strictObject({ port: z.number().int().min(1).max(65535), protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional() }))
+                .optional(),
+            })
+            .refine((a) => (a.cidr === undefined) !== (a.namespaceLabels === undefined), 'expected exactly one of cidr, namespaceLabels'),
+        )
+        .optional(),
     })
     .optional(),
   /** Extra plain env vars for every job (runner.envs). */

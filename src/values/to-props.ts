@@ -28,6 +28,7 @@ export function valuesToProps(values: Values): ValuesProps {
       dind: values.dind,
       nativeSidecar: major > 1 || minor >= NATIVE_SIDECAR_MIN_MINOR,
       scalerToken: values.scalerToken,
+      networkPolicy: values.networkPolicy,
       pools: values.pools.map(({ ephemeral, ...pool }) => ({
         ...pool,
         ...(ephemeral

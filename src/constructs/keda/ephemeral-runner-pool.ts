@@ -39,6 +39,8 @@ export class EphemeralRunnerPool extends Construct {
   /** The keda.sh/v1alpha1 ScaledJob. */
   public readonly scaledJob: ApiObject;
   public readonly config: RunnerConfig;
+  /** Labels that select this pool's Job pods (the same `app` label as a Deployment pool's selector). */
+  public readonly podSelector: Readonly<Record<string, string>>;
   /** The trigger as synthesized: address and label names. */
   public readonly trigger: ForgejoRunnerScaledJob['triggerMetadata'];
 
@@ -62,8 +64,9 @@ export class EphemeralRunnerPool extends Construct {
     }
 
     const script = ephemeralRunnerScript({ configPath: RUNNER_PATHS.configFile, dockerUrl: dindHttpUrl(), waitForTask: props.waitForTask });
-    const { config, pod, labels, terminationGracePeriodSeconds } = poolPod(this, what, props, script);
+    const { config, pod, labels, selector, terminationGracePeriodSeconds } = poolPod(this, what, props, script);
     this.config = config;
+    this.podSelector = selector;
 
     const job = new ForgejoRunnerScaledJob(this, 'ScaledJob', {
       name: props.name,

@@ -1,7 +1,8 @@
 // Pool part: the Docker-in-Docker sidecar that runs the jobs' containers. The only privileged
 // container of the pod; it holds no Secret.
-import { DIND_ENDPOINT } from './dind-endpoint.js';
+import { DIND_ENDPOINT, dindDockerHost } from './dind-endpoint.js';
 import { resources } from './runner-container.js';
+import { dindPreStopCommand } from './runner-probes.js';
 import type { ContainerResources } from './types.js';
 import type { ContainerPart, PodVolume } from './volumes.js';
 import type { ConfigMapFile } from '../hashed-config-map.js';
@@ -21,14 +22,28 @@ export interface DindSidecarProps {
   readonly resources?: ContainerResources;
 }
 
+/** dockerd's unix socket: the startup probe's `docker info` (no DOCKER_HOST in DinD) uses it. */
+const DIND_SOCKET = 'unix:///var/run/docker.sock';
+
+/**
+ * DinD's args. Args starting with `dockerd` replace the docker:dind entrypoint's default hosts
+ * (the unix socket plus tcp://0.0.0.0:2375, i.e. the pod IP, reachable from every pod) and keep
+ * its dind set-up (docker-library/docker dockerd-entrypoint.sh). The TCP host is DIND_ENDPOINT:
+ * the pod's loopback, which the runner and its jobs (container.network: host) share.
+ */
+export function dindArgs(extraArgs: readonly string[] = []): string[] {
+  return ['dockerd', `--host=${DIND_SOCKET}`, `--host=${dindDockerHost()}`, ...extraArgs];
+}
+
 /** Review notes of the sidecar, relative to the container. */
 export function dindNotes(nativeSidecar: boolean): Record<string, string> {
   return {
     'securityContext.privileged': 'dockerd needs it; only DinD gets it, never the runner',
-    'env[name=DOCKER_TLS_CERTDIR].value': `empty: plain TCP on port ${DIND_ENDPOINT.port}, for the runner in this pod`,
+    'env[name=DOCKER_TLS_CERTDIR].value': `empty: no TLS; the args bind plain TCP to ${DIND_ENDPOINT.host}:${DIND_ENDPOINT.port} only, so only this pod reaches it`,
+    args: `replace the entrypoint's tcp://0.0.0.0:${DIND_ENDPOINT.port} (the whole cluster) with the unix socket and loopback`,
     ...(nativeSidecar
       ? { restartPolicy: 'native sidecar: starts before the runner and stops after it, so jobs finish' }
-      : { 'lifecycle.preStop': 'Kubernetes < 1.29 has no native sidecars: keep dockerd up until the runner exits' }),
+      : { 'lifecycle.preStop': 'Kubernetes < 1.29 has no native sidecars: keep dockerd up until the runner daemon (anchored pgrep) exits' }),
   };
 }
 
@@ -38,16 +53,17 @@ export function dindSidecar(props: DindSidecarProps): ContainerPart {
       name: 'dind',
       image: props.image,
       ...(props.nativeSidecar ? { restartPolicy: 'Always' } : {}),
-      ...(props.extraArgs?.length ? { args: [...props.extraArgs] } : {}),
+      args: dindArgs(props.extraArgs),
       securityContext: { privileged: true },
       env: [{ name: 'DOCKER_TLS_CERTDIR', value: '' }],
-      // dockerd takes ~16 s to bind plain TCP (it sleeps on purpose); 3 minutes before giving up.
+      // docker info uses the unix socket; 3 minutes before giving up (dockerd's deliberate 15 s
+      // sleep for plain TCP applies only to non-loopback addresses).
       startupProbe: { exec: { command: ['docker', 'info'] }, periodSeconds: 2, failureThreshold: 90, timeoutSeconds: 5 },
       ...(props.nativeSidecar
         ? {}
         : {
             lifecycle: {
-              preStop: { exec: { command: ['/bin/sh', '-c', 'while pgrep -f "forgejo-runner daemon" >/dev/null; do sleep 2; done'] } },
+              preStop: { exec: { command: dindPreStopCommand() } },
             },
           }),
       ...resources(props.resources),

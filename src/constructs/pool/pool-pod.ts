@@ -72,6 +72,8 @@ export interface PoolPod {
   readonly pod: RunnerPod;
   /** Labels of the workload and its pods (`app` plus the standard labels). */
   readonly labels: Readonly<Record<string, string>>;
+  /** The labels that select exactly this pool's pods (a subset of `labels`): the Deployment's selector, the NetworkPolicy's podSelector. */
+  readonly selector: Readonly<Record<string, string>>;
   readonly terminationGracePeriodSeconds: number;
   readonly shutdownTimeout: string;
 }
@@ -136,7 +138,8 @@ export function poolPod(scope: Construct, what: string, props: RunnerPodTemplate
   if (props.jobEnvFile && props.registration.mode === 'token' && props.registration.tokenSecret.secretName === props.jobEnvFile.secretName) {
     fail('jobEnvFile must not live in the registration Secret: envFrom would expose it to the runner as an env var');
   }
-  const labels = { app: props.name, ...standardLabels({ instance: props.name, component: 'runner' }) };
+  const selector = { app: props.name };
+  const labels = { ...selector, ...standardLabels({ instance: props.name, component: 'runner' }) };
 
   const config = new RunnerConfig(scope, 'Config', {
     poolName: props.name,
@@ -178,5 +181,5 @@ export function poolPod(scope: Construct, what: string, props: RunnerPodTemplate
   } catch (e) {
     return fail((e as Error).message);
   }
-  return { config, pod, labels, terminationGracePeriodSeconds: grace, shutdownTimeout };
+  return { config, pod, labels, selector, terminationGracePeriodSeconds: grace, shutdownTimeout };
 }

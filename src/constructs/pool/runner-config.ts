@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { emitYaml } from '../../util/yaml.js';
 import { HashedConfigMap, type ConfigMapFile } from '../hashed-config-map.js';
 import type { SecretKeyHandle } from '../onepassword-secret.js';
-import { dindDockerHost } from './dind-endpoint.js';
+import { DIND_ENDPOINT, dindDockerHost } from './dind-endpoint.js';
 import { RUNNER_PATHS } from './runner-container.js';
 
 /** The subset of forgejo-runner's config.yaml (v12) this project sets. */
@@ -103,7 +103,7 @@ export class RunnerConfig extends Construct {
       ...(props.jobEnvFile ? { 'runner.env_file': `dotenv from Secret ${props.jobEnvFile.secretName}, read at start: every job gets its variables` } : {}),
       ...(config.runner.labels ? { 'runner.labels': 'create-runner-file writes no labels: they come from here' } : {}),
       'container.network': 'Job execution image is set via the runner labels',
-      'container.docker_host': 'Connect to DinD sidecar via TCP (not socket)',
+      'container.docker_host': `DinD on the pod loopback (TCP, bound to ${DIND_ENDPOINT.host} only); jobs share the pod network, so they reach it too`,
     });
     const daemonJson = renderDaemonConfig({
       ...(props.registryMirrors?.length ? { 'registry-mirrors': [...props.registryMirrors] } : {}),

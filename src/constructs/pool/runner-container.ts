@@ -4,6 +4,7 @@ import type { EnvVar, ResourceRequirements } from '../../../imports/k8s.js';
 import type { SecretKeyHandle } from '../onepassword-secret.js';
 import { runnerStartupScript } from '../startup-script.js';
 import { dindDockerHost, dindHttpUrl } from './dind-endpoint.js';
+import { runnerReadinessCommand } from './runner-probes.js';
 import type { ContainerResources, RunnerRegistration } from './types.js';
 import { secretEnvVar, type ContainerPart, type PodVolume } from './volumes.js';
 
@@ -42,8 +43,20 @@ export interface RunnerContainerProps {
   readonly volumes: RunnerVolumes;
   /** @default no requests or limits */
   readonly resources?: ContainerResources;
-  /** The shell script the container runs, e.g. an ephemeral pool's one-job script. @default the daemon start-up script (startup-script.ts) */
+  /**
+   * The shell script the container runs, e.g. an ephemeral pool's one-job script. A custom
+   * script gets no readiness probe: the probe looks for `forgejo-runner daemon`, which only the
+   * start-up script runs (a one-job pod is never a Service or rollout target).
+   * @default the daemon start-up script (startup-script.ts), with a readiness probe
+   */
   readonly script?: string;
+}
+
+/** Review notes of the runner container, relative to the container. */
+export function runnerNotes(daemon: boolean): Record<string, string> {
+  return daemon
+    ? { readinessProbe: 'ready once the daemon runs with an identity: a failed registration never drains the old pod' }
+    : {};
 }
 
 export function runnerContainer(props: RunnerContainerProps): ContainerPart {
@@ -77,6 +90,10 @@ export function runnerContainer(props: RunnerContainerProps): ContainerPart {
           dockerUrl: dindHttpUrl(),
         }),
       ],
+      // Ready = the daemon runs and has an identity: a surge rollout drains the old pod only then.
+      ...(props.script === undefined
+        ? { readinessProbe: { exec: { command: runnerReadinessCommand({ stateFile: RUNNER_PATHS.stateFile }) }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 } }
+        : {}),
       ...(props.registration.mode === 'token' ? { envFrom: [{ secretRef: { name: props.registration.tokenSecret.secretName } }] } : {}),
       ...resources(props.resources),
     },

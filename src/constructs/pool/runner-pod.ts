@@ -5,7 +5,7 @@ import type { PodSpec } from '../../../imports/k8s.js';
 import type { SecretKeyHandle } from '../onepassword-secret.js';
 import { dindNotes, dindSidecar } from './dind-sidecar.js';
 import type { RunnerConfig } from './runner-config.js';
-import { RUNNER_PATHS, runnerContainer } from './runner-container.js';
+import { RUNNER_PATHS, runnerContainer, runnerNotes } from './runner-container.js';
 import type { ContainerResources, RunnerRegistration } from './types.js';
 import { PodVolume, podVolumes, toContainer } from './volumes.js';
 
@@ -84,6 +84,7 @@ export function runnerPod(props: RunnerPodProps): RunnerPod {
 
   const dindPath = `${props.nativeSidecar ? 'initContainers' : 'containers'}[name=dind]`;
   const notes = new Map<string, string>([
+    ...Object.entries(runnerNotes(props.runnerScript === undefined)).map(([path, why]): [string, string] => [`containers[name=runner].${path}`, why]),
     ...Object.entries(dindNotes(props.nativeSidecar)).map(([path, why]): [string, string] => [`${dindPath}.${path}`, why]),
   ]);
   if (!props.nativeSidecar) notes.set('shareProcessNamespace', 'lets the DinD preStop see the runner process');

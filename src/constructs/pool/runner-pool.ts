@@ -26,8 +26,13 @@ export interface RunnerPoolProps extends RunnerPodTemplateProps {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
+/** Seconds a new runner pod must stay ready before a rollout counts it available. */
+export const MIN_READY_SECONDS = 10;
+
 export class RunnerPool extends Construct {
   public readonly deployment: ApiObject;
+  /** Labels that select this pool's pods (the Deployment's selector). */
+  public readonly podSelector: Readonly<Record<string, string>>;
   public readonly config: RunnerConfig;
   /** Seconds Kubernetes waits before SIGKILL. */
   public readonly terminationGracePeriodSeconds: number;
@@ -40,8 +45,9 @@ export class RunnerPool extends Construct {
     if (props.registration.mode === 'offline' && replicas > 1) {
       throw new Error(`${what}: replicas ${replicas} with offline registration would run ${replicas} pods as one runner identity; use replicas 1, or token registration`);
     }
-    const { config, pod, labels, terminationGracePeriodSeconds: grace, shutdownTimeout } = poolPod(this, what, props);
+    const { config, pod, labels, selector, terminationGracePeriodSeconds: grace, shutdownTimeout } = poolPod(this, what, props);
     this.config = config;
+    this.podSelector = selector;
     this.terminationGracePeriodSeconds = grace;
 
     const body: Deployment = {
@@ -55,7 +61,8 @@ export class RunnerPool extends Construct {
       },
       spec: {
         replicas,
-        selector: { matchLabels: { app: props.name } },
+        minReadySeconds: MIN_READY_SECONDS,
+        selector: { matchLabels: { ...selector } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
           metadata: { labels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
@@ -68,6 +75,7 @@ export class RunnerPool extends Construct {
     const d = this.deployment;
     explain(d, 'spec.selector', 'immutable: a changed selector forces delete and recreate, so it stays app only');
     explain(d, 'spec.strategy', 'surge first: the old pod drains its jobs while the new one takes new jobs');
+    explain(d, 'spec.minReadySeconds', 'a new pod counts as available only after staying ready this long (runner readiness probe)');
     for (const [path, why] of pod.notes) explain(d, `spec.template.spec.${path}`, why);
     explain(d, 'spec.template.spec.terminationGracePeriodSeconds', `runner.shutdown_timeout (${shutdownTimeout}) + margin: kubelet must not kill running jobs`);
   }

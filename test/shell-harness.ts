@@ -1,0 +1,120 @@
+// Runs the generated shell scripts for real: under busybox sh (the runner and docker:dind images
+// are Alpine, so their /bin/sh is busybox ash) and dash, with fake binaries on PATH. A suite whose
+// tool is missing is skipped with a message, except under CI (CI=true), where it fails: CI
+// installs the tools, and a silently skipped suite would prove nothing.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers.js';
+
+/** Absolute path of an executable on PATH, or undefined. */
+export function which(tool: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `describe` when every tool exists; otherwise skipped with a message, or one failing test under CI. */
+export function describeWithTools(tools: readonly string[], title: string, body: () => void): void {
+  const missing = tools.filter((t) => !which(t));
+  if (missing.length === 0) {
+    describe(title, body);
+  } else if (process.env.CI) {
+    describe(title, () => {
+      test(`${missing.join(', ')} installed (CI installs them; without them this suite would check nothing)`, () => {
+        throw new Error(`${missing.join(', ')} not on PATH, but CI is set: install them in .ci/run`);
+      });
+    });
+  } else {
+    describe.skip(`${title} (skipped: ${missing.join(', ')} not on PATH)`, body);
+  }
+}
+
+/** A temp dir with a bin/ of executable fakes (shell scripts run by /bin/sh). */
+export function fakeBin(fakes: Readonly<Record<string, string>>): { dir: string; bin: string } {
+  const dir = tempDir('frc-sh-');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  for (const [name, body] of Object.entries(fakes)) {
+    const file = join(bin, name);
+    writeFileSync(file, `#!/bin/sh\n${body}\n`);
+    chmodSync(file, 0o755);
+  }
+  return { dir, bin };
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Milliseconds from the start (or from `signalAfterMs`, when given) to exit. */
+  readonly elapsedMs: number;
+}
+
+export interface RunOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  /** Send this signal once `signalWhen` holds (polled) or after `signalAfterMs`. */
+  readonly signal?: NodeJS.Signals;
+  readonly signalAfterMs?: number;
+  /** Pid to signal instead of the spawned process (e.g. PID 1 of a new PID namespace). */
+  readonly signalTarget?: (child: ChildProcess) => number | undefined;
+  /** Kill the process (SIGKILL) after this long: a hung script fails instead of hanging jest. */
+  readonly killAfterMs?: number;
+}
+
+/** Spawns argv, optionally signals it, and resolves when it exits. */
+export function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let t0 = Date.now();
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const timers: NodeJS.Timeout[] = [];
+    if (options.signal) {
+      timers.push(
+        setTimeout(() => {
+          const pid = options.signalTarget ? options.signalTarget(child) : child.pid;
+          t0 = Date.now();
+          if (pid) process.kill(pid, options.signal);
+        }, options.signalAfterMs ?? 0),
+      );
+    }
+    timers.push(setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 10_000));
+    child.on('error', reject);
+    // Resolve on exit (a background grandchild, e.g. an orphaned `sleep`, may hold the pipes
+    // open), after a short grace for the output still in the pipes.
+    child.on('exit', (code, signal) => {
+      const elapsedMs = Date.now() - t0;
+      timers.forEach(clearTimeout);
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        resolvePromise({ code, signal, stdout, stderr, elapsedMs });
+      };
+      child.on('close', finish);
+      setTimeout(finish, 150);
+    });
+  });
+}
+
+/** The only child pid of `pid` (e.g. the process `unshare --fork` started), or undefined. */
+export function childOf(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const out = execFileSync('sh', ['-c', `cat /proc/${pid}/task/*/children`], { encoding: 'utf8' }).trim();
+    const first = out.split(/\s+/)[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
