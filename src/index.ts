@@ -10,7 +10,9 @@ export {
   type ForgejoRunnerPoolOptions,
   type ForgejoRunnerRegistration,
   type ForgejoScalerToken,
+  type ForgejoRunnerNetworkPolicy,
   type ZotCredential,
+  POD_SECURITY_LABELS,
 } from './constructs/forgejo-runner.js';
 
 // Ephemeral pools on KEDA (>= 2.20): one CI job per Job pod, scale to zero.
@@ -25,7 +27,10 @@ export {
   type ForgejoRunnerTriggerMetadata,
   type ForgejoRunnerTriggerProps,
 } from './constructs/keda/forgejo-runner-trigger.js';
-export { ephemeralRunnerScript, waitForDindFunction, DIND_NOT_READY_EXIT, type EphemeralScriptProps } from './constructs/keda/ephemeral-script.js';
+export { ephemeralRunnerScript, type EphemeralScriptProps } from './constructs/keda/ephemeral-script.js';
+export { runnerStartupScript, RUNNER_DAEMON_PGREP_PATTERN, type StartupScriptProps } from './constructs/startup-script.js';
+export { dindWaitLines, signalPreamble, DIND_NOT_READY_EXIT, type DindWaitProps } from './constructs/pool/dind-wait.js';
+export { dindPreStopCommand, runnerReadinessCommand, type DindPreStopProps, type RunnerReadinessProps } from './constructs/pool/runner-probes.js';
 
 export {
   RunnerPool,
@@ -39,7 +44,7 @@ export {
 export { runnerPod, type RunnerPod, type RunnerPodProps } from './constructs/pool/runner-pod.js';
 export { poolPod, type PoolPod, type RunnerPodTemplateProps } from './constructs/pool/pool-pod.js';
 export { runnerContainer, RUNNER_PATHS, type RunnerContainerProps, type RunnerVolumes } from './constructs/pool/runner-container.js';
-export { dindSidecar, dindNotes, type DindSidecarProps } from './constructs/pool/dind-sidecar.js';
+export { dindSidecar, dindNotes, dindArgs, type DindSidecarProps } from './constructs/pool/dind-sidecar.js';
 export { RunnerConfig, type RunnerConfigProps, type RunnerConfigFile, type DaemonConfigFile } from './constructs/pool/runner-config.js';
 export { PodVolume, podVolumes, toContainer, secretEnvVar, type Mount, type ContainerPart } from './constructs/pool/volumes.js';
 export { DIND_ENDPOINT, dindDockerHost, dindHttpUrl } from './constructs/pool/dind-endpoint.js';
@@ -54,6 +59,7 @@ export {
   type SecretStoreRef,
 } from './constructs/onepassword-secret.js';
 export { HashedConfigMap, contentHash, type HashedConfigMapProps, type ConfigMapFile } from './constructs/hashed-config-map.js';
+export { RunnerNetworkPolicy, type RunnerNetworkPolicyProps, type EgressAllow, type IRunnerPods } from './constructs/runner-network-policy.js';
 export { ArgoApplication, type ArgoApplicationProps } from './constructs/argocd-application.js';
 export { ArgoCdSyncWaves, DEFAULT_SYNC_WAVES, SYNC_WAVE_ANNOTATION, type ArgoCdSyncWavesProps } from './constructs/sync-waves.js';
 export { explain, notesOf, setFileStem, fileStemOf, REVIEW_NOTE, FILE_STEM } from './constructs/metadata.js';

@@ -22,8 +22,8 @@ describe('ephemeral runner script under busybox sh', () => {
     const r = run(SCRIPT, s.env);
     expect(r.status).toBe(0);
     expect(s.calls()).toEqual([
-      'wget -q -T 2 -O /dev/null http://localhost:2375/_ping',
-      'wget -q -T 2 -O /dev/null http://localhost:2375/_ping',
+      'wget -q -T 5 -O /dev/null http://localhost:2375/_ping',
+      'wget -q -T 5 -O /dev/null http://localhost:2375/_ping',
       `forgejo-runner --config /config/config.yaml create-runner-file --instance https://forge.example --secret ${'a'.repeat(40)} --name k8s-ephemeral`,
       'forgejo-runner --config /config/config.yaml one-job',
     ]);
@@ -72,6 +72,18 @@ describe('ephemeral runner script under busybox sh', () => {
     expect(code).toBe(143);
     expect(Date.now() - sent).toBeLessThan(1500);
     expect(s.calls().some((c) => c.startsWith('forgejo-runner'))).toBe(false);
+  });
+
+  test('TERM during a slow create-runner-file ends the script promptly too (run under wait), and no job is fetched', async () => {
+    const s = sandbox({ createSleeps: 30 });
+    const child = spawn(BUSYBOX, ['sh', '-c', SCRIPT], { env: s.env });
+    await untilFile(join(s.dir, 'creating'));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(143);
+    expect(Date.now() - sent).toBeLessThan(1500);
+    expect(s.calls().some((c) => c.includes('one-job'))).toBe(false);
   });
 
   test('TERM during the job reaches forgejo-runner itself (exec), and its exit code ends the pod', async () => {

@@ -12,6 +12,8 @@ export interface Fakes {
   /** wget fails this many times before dockerd "answers". */
   readonly pingFailures?: number;
   readonly createExit?: number;
+  /** create-runner-file writes `creating` then sleeps this long first (a slow Forgejo). */
+  readonly createSleeps?: number;
   readonly oneJobExit?: number;
   /** one-job sleeps until TERM, then logs it and exits 0. */
   readonly oneJobWaitsForTerm?: boolean;
@@ -35,7 +37,7 @@ echo "wget $*" >> ${log}
     'forgejo-runner',
     `echo "forgejo-runner $*" >> ${log}
 case " $* " in
-  *" create-runner-file "*) exit ${fakes.createExit ?? 0} ;;
+  *" create-runner-file "*) ${fakes.createSleeps ? `echo > ${dir}/creating; sleep ${fakes.createSleeps}; ` : ''}exit ${fakes.createExit ?? 0} ;;
   *" one-job"*)
     ${fakes.oneJobWaitsForTerm ? `trap 'echo "one-job got TERM" >> ${log}; exit 0' TERM; echo ready > ${dir}/running; while :; do sleep 1 & wait $!; done` : `exit ${fakes.oneJobExit ?? 0}`} ;;
 esac`,

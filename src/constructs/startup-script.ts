@@ -1,13 +1,9 @@
 // The runner container's start-up script (run by `/bin/sh -c` as PID 1 of the runner container;
 // code.forgejo.org/forgejo/runner:12.x is Alpine-based, so that is busybox ash). It waits for
-// dockerd, gets the runner its identity, then execs the daemon.
-//
-// PID 1 gets no default signal disposition from the kernel: a TERM without a handler is simply
-// dropped, so before the `exec` the script traps TERM/INT itself. A shell runs a trap only
-// between commands, so every slow step (the DinD probe, the sleep, registration) runs in the
-// background and the script `wait`s for it: POSIX makes a trapped signal interrupt `wait` at once.
-// Waiting for dockerd stays in the script even with a DinD startup probe: it is the second line
-// of defence (e.g. a DinD restart inside the pod).
+// dockerd, gets the runner its identity, then execs the daemon. Until the exec it traps TERM/INT
+// and runs every slow step (the DinD probe, the sleep, registration) under `wait`, so it exits at
+// once on TERM (pool/dind-wait.ts, shared with the ephemeral pool's script).
+import { dindWaitLines, signalPreamble, type DindWaitProps } from './pool/dind-wait.js';
 
 export interface StartupScriptProps {
   /** `token`: register once when the state file is missing; `offline`: derive identity from a secret every start. */
@@ -17,11 +13,11 @@ export interface StartupScriptProps {
   /** The runner's state file (runner.file in config.yaml). */
   readonly stateFile: string;
   /** dockerd's HTTP endpoint as the runner reaches it, e.g. http://127.0.0.1:2375 (the script polls `<dockerUrl>/_ping`). */
-  readonly dockerUrl: string;
-  /** Seconds between two probes of dockerd. @default 1 */
-  readonly pollSeconds?: number;
-  /** Seconds one probe of dockerd may take before it counts as failed. @default 5 */
-  readonly probeTimeoutSeconds?: number;
+  readonly dockerUrl: DindWaitProps['dockerUrl'];
+  /** @default see DindWaitProps.pollSeconds */
+  readonly pollSeconds?: DindWaitProps['pollSeconds'];
+  /** @default see DindWaitProps.probeTimeoutSeconds */
+  readonly probeTimeoutSeconds?: DindWaitProps['probeTimeoutSeconds'];
 }
 
 /**
@@ -33,36 +29,14 @@ export interface StartupScriptProps {
 export const RUNNER_DAEMON_PGREP_PATTERN = '^forgejo-runner daemon';
 
 export function runnerStartupScript(props: StartupScriptProps): string {
-  const poll = props.pollSeconds ?? 1;
-  const timeout = props.probeTimeoutSeconds ?? 5;
-  for (const [name, v] of [['pollSeconds', poll], ['probeTimeoutSeconds', timeout]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`runnerStartupScript: ${name} must be a whole number of seconds >= 1, got ${v}`);
-  }
-  if (!/^https?:\/\/[^\s'"`$\\]+$/.test(props.dockerUrl)) {
-    throw new Error(`runnerStartupScript: dockerUrl must be an http(s) URL without spaces, quotes or shell characters, got "${props.dockerUrl}"`);
-  }
   const config = props.configPath;
-  const preamble = [
-    '# PID 1: the kernel drops TERM/INT unless we trap them. Until the exec below, stop at once.',
-    'child=',
-    'stop() {',
-    '  [ -n "$child" ] && kill "$child" 2>/dev/null',
-    '  echo "Received $1 before the runner daemon started: exiting"',
-    '  exit "$2"',
-    '}',
-    "trap 'stop TERM 143' TERM",
-    "trap 'stop INT 130' INT",
-    '# Runs a command in the background and waits for it, so a signal interrupts the wait.',
-    'run() { "$@" & child=$!; wait "$child"; rc=$?; child=; return "$rc"; }',
-  ];
-  const wait = [
-    '# Wait for DinD to be ready',
-    'echo "Waiting for Docker daemon..."',
-    `until run wget -q -T ${timeout} -O /dev/null ${props.dockerUrl}/_ping 2>/dev/null; do`,
-    `  run sleep ${poll}`,
-    'done',
-    'echo "Docker daemon ready"',
-  ];
+  let wait: string[];
+  try {
+    wait = dindWaitLines({ dockerUrl: props.dockerUrl, pollSeconds: props.pollSeconds, probeTimeoutSeconds: props.probeTimeoutSeconds });
+  } catch (e) {
+    throw new Error(`runnerStartupScript: ${(e as Error).message}`);
+  }
+  const preamble = signalPreamble({ before: 'the runner daemon started' });
   const failed = (what: string): string[] => [
     `  echo "${what} failed (exit $rc): not starting the daemon without an identity" >&2`,
     '  exit 1',

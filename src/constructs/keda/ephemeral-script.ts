@@ -12,47 +12,26 @@
 //   Forgejo for one task and runs it. Without --wait it asks once and exits 1 when there is none
 //   (12.8.0/12.8.1 exit 0, >= 12.8.2 exit 2); with --wait it polls until it gets one and exits 0.
 //   SIGTERM cancels its context: a running task is cancelled (no shutdown_timeout in one-job).
+// The TERM trap and the wait for DinD are the start-up script's (pool/dind-wait.ts).
+import { DIND_NOT_READY_EXIT, dindWaitLines, signalPreamble, type DindWaitProps } from '../pool/dind-wait.js';
+
+export { DIND_NOT_READY_EXIT };
 
 export interface EphemeralScriptProps {
   /** Path of config.yaml inside the runner container. */
   readonly configPath: string;
-  /** dockerd's HTTP endpoint as the runner reaches it, e.g. http://localhost:2375. */
-  readonly dockerUrl: string;
-  /** Seconds to wait for dockerd before giving up with exit code 3. @default 180 */
+  /** dockerd's HTTP endpoint as the runner reaches it, e.g. http://127.0.0.1:2375. */
+  readonly dockerUrl: DindWaitProps['dockerUrl'];
+  /** Seconds to wait for dockerd before giving up with exit code DIND_NOT_READY_EXIT (3). @default 180 */
   readonly dindWaitSeconds?: number;
+  /** @default see DindWaitProps.pollSeconds */
+  readonly pollSeconds?: DindWaitProps['pollSeconds'];
   /**
    * `one-job --wait`: poll until a task comes instead of exiting when the first ask gets none.
    * A pod that lost its task to another pod then lingers until the next job.
    * @default false
    */
   readonly waitForTask?: boolean;
-}
-
-/** Exit code of the script when dockerd never answered. */
-export const DIND_NOT_READY_EXIT = 3;
-
-/**
- * A shell function `wait_for_dind SECONDS` polling dockerd's /_ping once a second. A TERM trap
- * set by the caller fires within the second: the sleep runs in the background under `wait`,
- * which a trapped signal interrupts.
- */
-export function waitForDindFunction(dockerUrl: string): string {
-  return [
-    'wait_for_dind() {',
-    '  waited=0',
-    '  echo "Waiting for Docker daemon..."',
-    `  until wget -q -T 2 -O /dev/null ${dockerUrl}/_ping 2>/dev/null; do`,
-    '    if [ "$waited" -ge "$1" ]; then',
-    '      echo "Docker daemon not ready after $1 s" >&2',
-    `      exit ${DIND_NOT_READY_EXIT}`,
-    '    fi',
-    '    sleep 1 &',
-    '    wait $!',
-    '    waited=$((waited + 1))',
-    '  done',
-    '  echo "Docker daemon ready"',
-    '}',
-  ].join('\n');
 }
 
 /** Needs env FORGEJO_URL, RUNNER_SECRET and RUNNER_NAME (the Deployment pool's offline names). */
@@ -62,18 +41,17 @@ export function ephemeralRunnerScript(props: EphemeralScriptProps): string {
   return [
     'set -eu',
     '# Until one-job runs, TERM (pod deleted, KEDA scaling in) ends the pod at once.',
-    'trap \'echo "Terminated before the job started"; exit 143\' TERM INT',
+    ...signalPreamble({ before: 'the job started' }),
     '',
-    waitForDindFunction(props.dockerUrl),
-    '',
-    `wait_for_dind ${waitSeconds}`,
+    ...dindWaitLines({ dockerUrl: props.dockerUrl, pollSeconds: props.pollSeconds, giveUpAfterSeconds: waitSeconds }),
     '',
     '# Same secret, same runner: every pod is the one runner registered on the server.',
+    '# Under `run` so TERM stops it at once (it first pings Forgejo); its failure is the exit code.',
     'echo "Writing runner file from the shared secret..."',
-    `forgejo-runner --config ${props.configPath} create-runner-file \\`,
+    `run forgejo-runner --config ${props.configPath} create-runner-file \\`,
     '  --instance "$FORGEJO_URL" \\',
     '  --secret "$RUNNER_SECRET" \\',
-    '  --name "$RUNNER_NAME"',
+    '  --name "$RUNNER_NAME" || exit "$?"',
     '',
     '# exec: the runner gets TERM itself and its exit code ends the Job pod.',
     `exec forgejo-runner --config ${props.configPath} one-job${props.waitForTask ? ' --wait' : ''}`,
