@@ -35,7 +35,7 @@ function startupShell(): ChildProcess {
 const busybox = (argv: string[]) => ['busybox', 'sh', ...argv.slice(1)];
 
 describeWithTools(['busybox', 'pgrep', 'perl'], 'DinD preStop (Kubernetes < 1.29) under busybox sh', () => {
-  const hook = dindPreStopCommand({ pollSeconds: 1 });
+  const hook = dindPreStopCommand({ pollSeconds: 0.2 }); // generated: 2 s; the same loop
 
   test('returns at once when no runner daemon runs, even with a start-up shell naming it', async () => {
     startupShell();
@@ -46,17 +46,17 @@ describeWithTools(['busybox', 'pgrep', 'perl'], 'DinD preStop (Kubernetes < 1.29
 
   test('waits while the runner daemon runs and returns soon after it exits', async () => {
     const daemon = await processWithCmdline('forgejo-runner daemon --config /config/config.yaml');
-    setTimeout(() => daemon.kill('SIGTERM'), 1500);
+    setTimeout(() => daemon.kill('SIGTERM'), 700);
     const t0 = Date.now();
     const r = await run(busybox(hook), { env: ENV, killAfterMs: 6000 });
     expect(r.code).toBe(0);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
-    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(650); // it waited for the daemon
+    expect(Date.now() - t0).toBeLessThan(2500); // and returned within a few polls of its exit
   });
 
   test('control: the old hook matches its own sh -c command line and never returns', async () => {
-    const old = ['/bin/sh', '-c', 'while pgrep -f "forgejo-runner daemon" >/dev/null; do sleep 1; done'];
-    const r = await run(busybox(old), { env: ENV, killAfterMs: 1500 });
+    const old = ['/bin/sh', '-c', 'while pgrep -f "forgejo-runner daemon" >/dev/null; do sleep 0.2; done'];
+    const r = await run(busybox(old), { env: ENV, killAfterMs: 700 }); // three polls, still running
     expect(r.signal).toBe('SIGKILL');
   });
 });

@@ -56,9 +56,11 @@ export interface RunResult {
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
-  /** Send this signal once `signalWhen` holds (polled) or after `signalAfterMs`. */
+  /** Send this signal once `signalWhen` holds (polled every 10 ms) or after `signalAfterMs`. */
   readonly signal?: NodeJS.Signals;
   readonly signalAfterMs?: number;
+  /** E.g. "the script has probed dockerd once": signal at the step under test, with no fixed sleep. */
+  readonly signalWhen?: () => boolean;
   /** Pid to signal instead of the spawned process (e.g. PID 1 of a new PID namespace). */
   readonly signalTarget?: (child: ChildProcess) => number | undefined;
   /** Kill the process (SIGKILL) after this long: a hung script fails instead of hanging jest. */
@@ -76,13 +78,17 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
     child.stderr!.on('data', (d) => (stderr += d));
     const timers: NodeJS.Timeout[] = [];
     if (options.signal) {
-      timers.push(
-        setTimeout(() => {
-          const pid = options.signalTarget ? options.signalTarget(child) : child.pid;
-          t0 = Date.now();
-          if (pid) process.kill(pid, options.signal);
-        }, options.signalAfterMs ?? 0),
-      );
+      const send = () => {
+        const pid = options.signalTarget ? options.signalTarget(child) : child.pid;
+        t0 = Date.now();
+        if (pid) process.kill(pid, options.signal);
+      };
+      const poll = () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        if (options.signalWhen!()) send();
+        else timers.push(setTimeout(poll, 10));
+      };
+      timers.push(setTimeout(options.signalWhen ? poll : send, options.signalAfterMs ?? 0));
     }
     timers.push(setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 10_000));
     child.on('error', reject);

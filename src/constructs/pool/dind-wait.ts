@@ -37,11 +37,11 @@ export function signalPreamble(props: {
 export interface DindWaitProps {
   /** dockerd's HTTP endpoint as the runner reaches it, e.g. http://127.0.0.1:2375 (the script polls `<dockerUrl>/_ping`). */
   readonly dockerUrl: string;
-  /** Seconds between two probes of dockerd. @default 1 */
+  /** Seconds between two probes of dockerd (a fraction such as 0.1 is fine: busybox and coreutils sleep take one). @default 1 */
   readonly pollSeconds?: number;
   /** Seconds one probe of dockerd may take before it counts as failed. @default 5 */
   readonly probeTimeoutSeconds?: number;
-  /** Give up after sleeping this many seconds between probes, exiting DIND_NOT_READY_EXIT. @default wait until TERM */
+  /** Give up after this many seconds of sleeps between probes (ceil(giveUp / poll) sleeps), exiting DIND_NOT_READY_EXIT. @default wait until TERM */
   readonly giveUpAfterSeconds?: number;
 }
 
@@ -50,28 +50,29 @@ export function dindWaitLines(props: DindWaitProps): string[] {
   const poll = props.pollSeconds ?? 1;
   const timeout = props.probeTimeoutSeconds ?? 5;
   const giveUp = props.giveUpAfterSeconds;
-  const checks: [string, number | undefined][] = [['pollSeconds', poll], ['probeTimeoutSeconds', timeout], ['giveUpAfterSeconds', giveUp]];
-  for (const [name, v] of checks) {
+  if (!(poll > 0) || !/^\d+(\.\d{1,3})?$/.test(String(poll))) throw new Error(`pollSeconds must be a number of seconds > 0 with at most 3 decimals, got ${poll}`);
+  for (const [name, v] of [['probeTimeoutSeconds', timeout], ['giveUpAfterSeconds', giveUp]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new Error(`${name} must be a whole number of seconds >= 1, got ${v}`);
   }
+  const sleeps = giveUp === undefined ? undefined : Math.ceil(giveUp / poll);
   if (!/^https?:\/\/[^\s'"`$\\]+$/.test(props.dockerUrl)) {
     throw new Error(`dockerUrl must be an http(s) URL without spaces, quotes or shell characters, got "${props.dockerUrl}"`);
   }
   return [
     '# Wait for DinD to be ready',
     'echo "Waiting for Docker daemon..."',
-    ...(giveUp !== undefined ? ['waited=0'] : []),
+    ...(giveUp !== undefined ? ['slept=0'] : []),
     `until run wget -q -T ${timeout} -O /dev/null ${props.dockerUrl}/_ping 2>/dev/null; do`,
     ...(giveUp !== undefined
       ? [
-          `  if [ "$waited" -ge ${giveUp} ]; then`,
+          `  if [ "$slept" -ge ${sleeps} ]; then`,
           `    echo "Docker daemon not ready after ${giveUp} s" >&2`,
           `    exit ${DIND_NOT_READY_EXIT}`,
           '  fi',
         ]
       : []),
     `  run sleep ${poll}`,
-    ...(giveUp !== undefined ? [`  waited=$((waited + ${poll}))`] : []),
+    ...(giveUp !== undefined ? ['  slept=$((slept + 1))'] : []),
     'done',
     'echo "Docker daemon ready"',
   ];

@@ -9,14 +9,14 @@
 import { RUNNER_DAEMON_PGREP_PATTERN } from '../startup-script.js';
 
 export interface DindPreStopProps {
-  /** Seconds between two looks for the runner. @default 2 */
+  /** Seconds between two looks for the runner (a fraction such as 0.2 is fine). @default 2 */
   readonly pollSeconds?: number;
 }
 
 /** DinD's preStop (Kubernetes < 1.29, shareProcessNamespace): returns once no runner daemon runs. */
 export function dindPreStopCommand(props: DindPreStopProps = {}): string[] {
   const poll = props.pollSeconds ?? 2;
-  if (!Number.isInteger(poll) || poll < 1) throw new Error(`dindPreStopCommand: pollSeconds must be a whole number >= 1, got ${poll}`);
+  if (!(poll > 0) || !/^\d+(\.\d{1,3})?$/.test(String(poll))) throw new Error(`dindPreStopCommand: pollSeconds must be a number of seconds > 0 with at most 3 decimals, got ${poll}`);
   return ['/bin/sh', '-c', `while pgrep -f '${RUNNER_DAEMON_PGREP_PATTERN}' >/dev/null; do sleep ${poll}; done`];
 }
 
