@@ -62,9 +62,14 @@ async function bundleCli() {
       format: 'esm',
       target: 'node22',
       logLevel: 'silent',
-      // uri-js (via the schema validators) asks for the userland punycode package, which is
-      // installed; without the alias Node's deprecated built-in is used and warns on Node 22+.
-      alias: { punycode: 'punycode/punycode.js' },
+      absWorkingDir: root,
+      minify: true,
+      alias: {
+        // uri-js (via the schema validators) asks for the userland punycode package, which is
+        // installed; without the alias Node's deprecated built-in is used and warns on Node 22+.
+        punycode: 'punycode/punycode.js',
+        yaml: './node_modules/yaml',
+      },
       // Bundled CommonJS dependencies (cdk8s, yaml) call require() for Node built-ins.
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     });
