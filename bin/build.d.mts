@@ -3,3 +3,5 @@ export declare const bundle: string;
 /** sha256 of the build inputs' content under `base` (default: this project). */
 export declare function inputHash(base?: string): string;
 export declare function ensureBuilt(options?: { force?: boolean }): Promise<{ ok: boolean; rebuilt: boolean; typeChecked: Promise<boolean> }>;
+/** String formats the bundle leaves out because no bundled schema validator names them. */
+export declare const DROPPED_FORMATS: readonly string[];

@@ -23,6 +23,13 @@ describe('synthesis goes through cdk8s', () => {
     expect(() => synthesizeChart(c)).toThrow(/Validation failed with the following errors:\n\s+\[test\/Guarded\] replicas must be 1 for this runner/);
   });
 
+  test('objects come out in code-unit order of their file names, the same on every machine whatever its locale', () => {
+    const c = chart();
+    // Locale collation would put alpha before Zeta and ignore case first; code units put upper case first.
+    for (const name of ['alpha', 'Zeta', 'a-b', 'a.b', 'a0']) new ApiObject(c, name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+    expect(synthesizeChart(c).map((o) => o.file)).toEqual(['configmap-Zeta.yaml', 'configmap-a-b.yaml', 'configmap-a.b.yaml', 'configmap-a0.yaml', 'configmap-alpha.yaml']);
+  });
+
   test('a passing validation lets synthesis through', () => {
     const c = chart();
     new ApiObject(c, 'Fine', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fine' } });

@@ -42,7 +42,8 @@ export function render(synthesis: Synthesis, targets: RenderTargets): RenderedOu
     emitYaml(kustomization, { sortKeys: false });
   return {
     manifestsDir: targets.manifestsDir,
-    manifests: [...manifests, { path: 'kustomization.yaml', text: kustomizationText }].sort((a, b) => a.path.localeCompare(b.path)),
+    // Code-unit order (not localeCompare, whose order depends on the machine's locale).
+    manifests: [...manifests, { path: 'kustomization.yaml', text: kustomizationText }].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     application: { path: targets.applicationFile, text: header + renderObject(synthesis.application) },
   };
 }

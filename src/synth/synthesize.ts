@@ -81,5 +81,7 @@ export function synthesizeChart(chart: Chart): SynthesizedObject[] {
     files.set(file, object);
     return { file, object, notes: obj ? notesOf(obj) : new Map<string, string>() };
   });
-  return out.sort((a, b) => a.file.localeCompare(b.file));
+  // Code-unit order, like every other sort here: localeCompare's order would depend on the
+  // machine's locale (ICU collation), and its first call costs ~10 ms of ICU set-up per synth.
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
