@@ -166,7 +166,12 @@ function replaceDirectory(target: string, files: readonly RenderedFile[], faultA
   const staging = join(work, `staging-${process.pid}-${basename(target)}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
-  for (const f of files) writeDurably(join(staging, f.path), f.text);
+  // Write every file, then fsync each: the first fsync commits the others' data in the same
+  // journal transaction, so the rest cost little (one fsync per file right after its write makes
+  // the filesystem commit 3000 times for 1000 pools). Every file is still on disk before the swap.
+  const paths = files.map((f) => join(staging, f.path));
+  files.forEach((f, i) => writeFileSync(paths[i]!, f.text));
+  for (const path of paths) fsyncFile(path);
   fsyncDir(staging);
   fsyncDir(work);
   if (faultAt === 'staged') process.kill(process.pid, 'SIGKILL');
@@ -278,6 +283,15 @@ function writeDurably(path: string, text: string): void {
   const fd = openSync(path, 'w');
   try {
     writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);

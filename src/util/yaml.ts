@@ -26,11 +26,17 @@ const TO_STRING: ToStringOptions = {
   blockQuote: 'literal',
   singleQuote: false, // one quoting style: double quotes, JSON-like escapes
   flowCollectionPadding: false,
+  // No %YAML/%TAG lines or `---` are ever written here (callers add `---`); without this the
+  // library walks every node of every document once more only to find that out.
+  directives: false,
 };
 
 /** Emits a mapping as a YAML document body (no `---`); throws if a comment names no field. */
 export function emitYaml(value: Readonly<Record<string, unknown>>, options: EmitOptions): string {
-  const doc = new Document(value, { version: '1.2', sortMapEntries: options.sortKeys, keepUndefined: false });
+  // aliasDuplicateObjects off: the objects come from JSON-shaped synthesis (no shared references),
+  // and Kubernetes manifests should never carry &anchors/*aliases anyway; the library would
+  // otherwise track every object in a map to look for repeats.
+  const doc = new Document(value, { version: '1.2', sortMapEntries: options.sortKeys, keepUndefined: false, aliasDuplicateObjects: false });
   const comments = options.comments ?? new Map<string, string>();
   const used = new Set<string>();
   attach(doc.contents as Node, '', comments, used, options.sortKeys);
