@@ -5,7 +5,6 @@
 // side: tsc type-checks (nothing is written from code that does not type-check) and esbuild
 // bundles src/cli.ts with its dependencies into one file (one module to load instead of ~600).
 // This is not a result cache: every synth still runs the whole pipeline on the values.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -37,7 +36,9 @@ export function inputHash(base = root) {
   return hash.digest('hex');
 }
 
-function typeCheck() {
+async function typeCheck() {
+  // Imported here: child_process costs a few ms to load, and most runs do not rebuild.
+  const { spawn } = await import('node:child_process');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
