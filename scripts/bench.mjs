@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The Node the README supports (package.json engines >=22; CI runs node@24): the targets are for it.
+const SUPPORTED_NODE = 24;
 
 const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '5' }, only: { type: 'string' } } });
 const runs = Number(opts.runs);
@@ -36,6 +38,11 @@ const valuesText = readFileSync(repoValues, 'utf8');
 const editedSource = join(root, 'src', 'util', 'duration.ts');
 const sourceText = readFileSync(editedSource, 'utf8');
 let edits = 0;
+function editedValues(capacity) {
+  const text = valuesText.replace(/^(\s+capacity:) 2$/m, `$1 ${capacity}`);
+  if (capacity !== 2 && text === valuesText) fail('values/indri.yaml has no "capacity: 2" line for (v) to edit; update editedValues()');
+  return text;
+}
 
 /** @type {{ id: string, what: string, argv: string[], env?: Record<string,string>, before?: () => void, check?: () => string }[]} */
 const all = [
@@ -43,7 +50,9 @@ const all = [
     id: 'v',
     what: 'values edit -> synth',
     argv: ['npm', 'run', 'synth', '--', '--root', repo],
-    before: () => writeFileSync(repoValues, valuesText.replace('capacity: 2', `capacity: ${2 + (++edits % 2)}`)),
+    // capacity 2 -> 3 -> 2 ...: every run reads different bytes than the run before and writes a
+    // changed ConfigMap, so no stage can be skipped.
+    before: () => writeFileSync(repoValues, editedValues(2 + (++edits % 2))),
   },
   {
     id: 't',
@@ -72,7 +81,7 @@ let interrupted = false;
 process.on('SIGINT', () => (interrupted = true)); // the child gets it too; clean up after it exits
 
 const started = process.hrtime.bigint();
-const results = new Map(commands.map((c) => [c.id, { seconds: [], rssKb: [], failures: 0, rebuilds: 0, note: '' }]));
+const results = new Map(commands.map((c) => [c.id, { seconds: [], cpu: [], rssKb: [], failures: 0, rebuilds: 0, note: '' }]));
 try {
   printMachine();
   for (let round = 0; round <= runs && !interrupted; round++) {
@@ -89,6 +98,7 @@ try {
       }
       if (!r.ok) continue;
       res.seconds.push(r.seconds);
+      if (r.cpu !== undefined) res.cpu.push(r.cpu);
       if (r.rssKb !== undefined) res.rssKb.push(r.rssKb);
     }
     process.stderr.write('\n');
@@ -144,7 +154,9 @@ function runOnce(cmd) {
   cmd.before?.();
   const rssFile = join(scratch, 'rss');
   rmSync(rssFile, { force: true });
-  const [file, args] = timeBin ? [timeBin, ['-f', '%M', '-o', rssFile, ...cmd.argv]] : [cmd.argv[0], cmd.argv.slice(1)];
+  // %M: peak RSS (KB) of the largest process; %U %S: user and system CPU seconds of the whole tree
+  // (children included), which a busy shared machine inflates less than wall time.
+  const [file, args] = timeBin ? [timeBin, ['-f', '%M %U %S', '-o', rssFile, ...cmd.argv]] : [cmd.argv[0], cmd.argv.slice(1)];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(file, args, { cwd: root, env: { ...process.env, ...cmd.env }, encoding: 'utf8', maxBuffer: 256 << 20 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -153,9 +165,9 @@ function runOnce(cmd) {
     const output = `${r.error?.message ?? ''}${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
     process.stderr.write(`\n--- (${cmd.id}) ${cmd.argv.join(' ')} failed (exit ${r.status ?? r.signal}):\n${output}\n---\n`);
   }
-  // With -o, time writes "Command exited with non-zero status N" before the number on failures.
-  const rssKb = timeBin && existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : undefined;
-  return { ok, seconds, rssKb: Number.isFinite(rssKb) ? rssKb : undefined };
+  // With -o, time writes "Command exited with non-zero status N" before the numbers on failures.
+  const [rssKb, user, sys] = timeBin && existsSync(rssFile) ? readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [];
+  return { ok, seconds, rssKb: Number.isFinite(rssKb) ? rssKb : undefined, cpu: Number.isFinite(user + sys) ? user + sys : undefined };
 }
 
 // --- report ------------------------------------------------------------------------------
@@ -165,12 +177,17 @@ function printMachine() {
   const npm = spawnSync('npm', ['--version'], { encoding: 'utf8' }).stdout?.trim();
   const nproc = spawnSync('nproc', [], { encoding: 'utf8' }).stdout?.trim() || String(availableParallelism());
   console.log(`machine: ${nproc} cores (nproc; ${cpus().length} online, ${cpus()[0]?.model ?? 'unknown cpu'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM`);
-  console.log(`node ${childNode} (commands), npm ${npm}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const major = Number(/^v(\d+)/.exec(childNode ?? '')?.[1]);
+  const supported = major === SUPPORTED_NODE;
+  console.log(`node ${childNode} (commands; the README's supported LTS is Node ${SUPPORTED_NODE}: ${supported ? 'yes' : 'NO'}), npm ${npm}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const self = `node ${relative(root, process.argv[1])}${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
   console.log(`command line: ${self}${process.env.npm_lifecycle_event === 'bench' ? ' (via npm run bench)' : ''}`);
   console.log(`runs: 1 warm-up round + ${runs} timed rounds, round-robin over ${commands.map((c) => c.id).join(',')}`);
   console.log(`peak RSS: ${timeBin ? `${timeBin} -f %M (max RSS of the largest single process in the command's tree)` : 'n/a (no /usr/bin/time; apt-get install time)'}`);
   console.log(`scratch ($TMP): ${scratch} (removed at the end)\n`);
+  if (!supported) {
+    console.log(`NOTE: the commands ran on node ${childNode}, not the supported Node ${SUPPORTED_NODE}; put Node ${SUPPORTED_NODE} first on PATH, e.g.\n  export PATH="$(npx -y -p node@${SUPPORTED_NODE} -c 'dirname "$(command -v node)"'):$PATH"\n`);
+  }
 }
 
 function printTable() {
@@ -183,17 +200,19 @@ function printTable() {
     if (cmd.id === 'd' && s) ratio = 'baseline';
     else if (s && d) ratio = d.median >= s.median ? `${(d.median / s.median).toFixed(1)}x faster` : `${(s.median / d.median).toFixed(1)}x slower`;
     const label = `(${cmd.id}) ${cmd.what}: \`${display(cmd)}\``;
+    const cpu = stats(res.cpu);
     return [
       label,
       s ? s.median.toFixed(3) : 'n/a',
       s ? `${s.min.toFixed(3)}–${s.max.toFixed(3)} (IQR ${(s.q3 - s.q1).toFixed(3)})` : 'n/a',
+      cpu ? cpu.median.toFixed(2) : 'n/a',
       `${res.seconds.length}${res.failures ? ` (+${res.failures} failed)` : ''}`,
       rss,
       ratio,
     ];
   });
-  console.log('| command | median s | spread: min–max (IQR) s | runs | peak RSS MB | vs (d): median(d)/median |');
-  console.log('|---|---:|---|---:|---:|---|');
+  console.log('| command | median s | spread: min–max (IQR) s | CPU s (user+sys, median) | runs | peak RSS MB | vs (d): median(d)/median |');
+  console.log('|---|---:|---|---:|---:|---:|---|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(
     '\n(v) edits the values of a scratch copy of the repository before each run; (t) appends a comment to src/util/duration.ts' +
