@@ -122,7 +122,8 @@ function poolsCommand(n) {
   return {
     id: `f${n}`,
     what: `${n} pool${n === 1 ? '' : 's'}`,
-    argv: ['node', 'bin/forgejo-runner-cdk8s.mjs', 'synth', '--root', dir, '--values', valuesFile],
+    // The operator's command, as in (v) and (t): package.json gives node its heap settings.
+    argv: ['npm', 'run', 'synth', '--', '--root', dir, '--values', valuesFile],
     before: () => rmSync(join(dir, 'out'), { recursive: true, force: true }), // so each run really writes
     check: () => {
       const files = readdirSync(join(dir, 'out', 'manifests'));
