@@ -36,3 +36,11 @@ test('an object of a kind without a known schema fails closed', () => {
     'namespace-forgejo-runner.yaml: Secret forgejo-runner: /apiVersion: no schema known for v1 Secret; add its model to src/validate/schemas.ts',
   ]);
 });
+
+test('validation leaves the synthesized objects exactly as they were (they are rendered afterwards)', () => {
+  const all = [...manifests, application];
+  const before = structuredClone(all.map((m) => m.object));
+  validateSchemas(all);
+  validateSchemas(edited('deployment-forgejo-runner.yaml', (d) => (d.spec.template.spec.containers[0].ports = [{ containerPort: 'x' }])));
+  expect(all.map((m) => m.object)).toEqual(before);
+});

@@ -44,7 +44,10 @@ export function validateSchemas(objects: readonly SynthesizedObject[]): SchemaPr
       continue;
     }
     try {
-      new Model(structuredClone(object) as never).validate();
+      // The model's constructor copies every plain object and array it is given (kubernetes-models
+      // base Model: setDefinedProps/filterUndefinedValues), and validation only reads that copy:
+      // the synthesized object is never touched, so no clone of our own is needed.
+      new Model(object as never).validate();
     } catch (e) {
       const errors = (e as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
       if (!errors) throw e;
