@@ -1,15 +1,15 @@
 // The rendered files as their consumers see them: git (stable bytes, a header saying where they
 // come from, no secrets), the operator's yamllint, and kustomize (what Argo CD runs on the
 // directory). External tools are skipped with a message when absent, except under CI.
-import { dotenvTemplate } from '../src/constructs/dotenv.js';
+import { dotenvTemplate } from '../../src/constructs/dotenv.js';
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { GENERATED_MARK, render, type RenderedOutput } from '../src/output/render.js';
-import { synthesize, type KubeObject, type Synthesis } from '../src/synth/synthesize.js';
-import { loadValues } from '../src/values/load.js';
-import { DEFAULT_VALUES_FILE, hasShared, PROJECT, SHARED_REFERENCE, synthWith, tempDir } from './helpers.js';
+import { GENERATED_MARK, render, type RenderedOutput } from '../../src/output/render.js';
+import { synthesize, type KubeObject, type Synthesis } from '../../src/synth/synthesize.js';
+import { loadValues } from '../../src/values/load.js';
+import { DEFAULT_VALUES_FILE, hasShared, PROJECT, SHARED_REFERENCE, synthWith, tempDir } from '../helpers.js';
 
 /** The values file as the CLI names it in headers (relative to the repository root). */
 const SOURCE = relative(PROJECT, DEFAULT_VALUES_FILE);
@@ -370,7 +370,7 @@ describe('secrets never enter git', () => {
       const fetched = new Set(es.spec.data.map((d: any) => d.secretKey));
       for (const [secretKey, value] of Object.entries<string>(es.spec.target.template.data)) {
         // A plain key is exactly {{ .KEY }}; a dotenv file is exactly dotenvTemplate of fetched keys
-        // (escapes only; its round trip is test/dotenv.test.ts).
+        // (escapes only; its round trip is test/pipeline/dotenv.ts).
         const plain = /^\{\{ \.([A-Za-z_][A-Za-z0-9_]*) \}\}$/.exec(value)?.[1];
         const dotenvKeys = [...value.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)="\{\{ \.\1 /gm)].map((m) => m[1]!);
         const refs = plain ? [plain] : dotenvKeys;

@@ -7,20 +7,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { ScaledJob } from '../imports/keda.js';
-import { EphemeralRunnerPool, type EphemeralRunnerPoolProps } from '../src/constructs/keda/ephemeral-runner-pool.js';
-import { ForgejoTokenAuthentication } from '../src/constructs/keda/trigger-authentication.js';
-import { ForgejoRunner, type ForgejoRunnerProps } from '../src/constructs/forgejo-runner.js';
-import { OnePasswordSecret } from '../src/constructs/onepassword-secret.js';
-import { synthesize, synthesizeChart, type KubeObject, type SynthesizedObject } from '../src/synth/synthesize.js';
-import { validateSchemas } from '../src/validate/schemas.js';
-import { checkWiring, keysEsoWouldCreate } from '../src/validate/wiring.js';
-import { loadValues, parseValues, ValuesError } from '../src/values/load.js';
+import { ScaledJob } from '../../imports/keda.js';
+import { EphemeralRunnerPool, type EphemeralRunnerPoolProps } from '../../src/constructs/keda/ephemeral-runner-pool.js';
+import { ForgejoTokenAuthentication } from '../../src/constructs/keda/trigger-authentication.js';
+import { ForgejoRunner, type ForgejoRunnerProps } from '../../src/constructs/forgejo-runner.js';
+import { OnePasswordSecret } from '../../src/constructs/onepassword-secret.js';
+import { synthesize, synthesizeChart, type KubeObject, type SynthesizedObject } from '../../src/synth/synthesize.js';
+import { validateSchemas } from '../../src/validate/schemas.js';
+import { checkWiring, keysEsoWouldCreate } from '../../src/validate/wiring.js';
+import { loadValues, parseValues, ValuesError } from '../../src/values/load.js';
 import { cpSync, writeFileSync } from 'node:fs';
-import * as library from '../src/index.js';
-import { defaultValuesFiles } from '../src/cli.js';
-import { find, PROJECT, runMain, tempRepo } from './helpers.js';
-import { run, sandbox } from './script-harness.js';
+import * as library from '../../src/index.js';
+import { defaultValuesFiles } from '../../src/cli.js';
+import { find, PROJECT, runMain, tempRepo } from '../helpers.js';
+import { run, sandbox } from '../script-harness.js';
 
 const EXAMPLE = join(PROJECT, 'examples', 'ephemeral.yaml');
 const exampleText = readFileSync(EXAMPLE, 'utf8');
@@ -318,7 +318,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
   });
 
   test('the CLI reports it with a non-zero exit and writes nothing', async () => {
-    const { tempDir, writeValues } = await import('./helpers.js');
+    const { tempDir, writeValues } = await import('../helpers.js');
     const root = tempDir();
     const file = writeValues(join(root, 'examples'), 'bad.yaml', exampleText.replace('  mode: offline\n', '  mode: token\n'));
     const r = await runMain(['synth', '--root', root, '--values', file]);

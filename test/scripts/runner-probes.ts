@@ -7,8 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dindPreStopCommand, runnerReadinessCommand } from '../src/constructs/pool/runner-probes.js';
-import { describeWithTools, fakeBin, run, sleep } from './shell-harness.js';
+import { dindPreStopCommand, runnerReadinessCommand } from '../../src/constructs/pool/runner-probes.js';
+import { describeWithTools, fakeBin, run, sleep } from '../shell-harness.js';
 
 const ENV = { PATH: '/usr/bin:/bin' };
 const started: ChildProcess[] = [];

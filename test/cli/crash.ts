@@ -3,7 +3,7 @@
 // `git status`, and the next run converges to exactly the output of a clean synth.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, PROJECT, runCli, runMain, tempRepo } from './helpers.js';
+import { git, PROJECT, runCli, runMain, tempRepo } from '../helpers.js';
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
 

@@ -1,10 +1,10 @@
 // The runner start-up script under dash (a second POSIX shell; cases in
 // startup-script-cases.ts), through shellcheck, and its props. busybox sh and PID 1:
-// startup-script.busybox.test.ts.
+// startup-script.busybox.ts.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runnerStartupScript, RUNNER_DAEMON_PGREP_PATTERN } from '../src/constructs/startup-script.js';
-import { describeWithTools, fakeBin, run } from './shell-harness.js';
+import { runnerStartupScript, RUNNER_DAEMON_PGREP_PATTERN } from '../../src/constructs/startup-script.js';
+import { describeWithTools, fakeBin, run } from '../shell-harness.js';
 import { startupScriptCases } from './startup-script-cases.js';
 
 startupScriptCases('dash', ['dash', '-c']);

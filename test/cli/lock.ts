@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { acquireOutputLock, LockBusy } from '../src/output/lock.js';
-import { WORK_DIR_NAME } from '../src/output/writer.js';
-import { runMain, tempDir, tempRepo } from './helpers.js';
+import { acquireOutputLock, LockBusy } from '../../src/output/lock.js';
+import { WORK_DIR_NAME } from '../../src/output/writer.js';
+import { runMain, tempDir, tempRepo } from '../helpers.js';
 
 const lockFile = (root: string) => join(root, WORK_DIR_NAME, 'lock');
 
@@ -51,7 +51,7 @@ test('synth while another synth holds the lock: exit 1, a clear message, nothing
     writeFileSync(values, readFileSync(values, 'utf8').replace('capacity: 2', 'capacity: 3'));
     const before = readFileSync(join(repo, 'argocd/manifests/forgejo-runner/configmap-forgejo-runner-config.yaml'), 'utf8');
     let err = '';
-    const code = await import('../src/cli.js').then(({ main }) =>
+    const code = await import('../../src/cli.js').then(({ main }) =>
       main(['synth', '--root', repo], { io: { out: () => {}, err: (l) => (err += `${l}\n`) }, env: {}, lockWaitMs: 200 }),
     );
     expect(code).toBe(1);
@@ -70,7 +70,7 @@ test('a values edit made while synth waits for the lock is not overwritten by th
   const original = readFileSync(values, 'utf8');
   const release = await acquireOutputLock(repo);
   let out = '';
-  const { main } = await import('../src/cli.js');
+  const { main } = await import('../../src/cli.js');
   // Synth reads capacity 3, then waits for the lock; meanwhile the operator saves capacity 4.
   writeFileSync(values, original.replace('capacity: 2', 'capacity: 3'));
   const running = main(['synth', '--root', repo], { io: { out: (l) => (out += `${l}\n`), err: (l) => (out += `${l}\n`) }, env: {} });

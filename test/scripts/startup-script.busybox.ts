@@ -1,7 +1,7 @@
 // The runner start-up script, RUN under busybox sh (the runner image's shell; cases in
 // startup-script-cases.ts) and as PID 1 of a new PID namespace. dash, shellcheck and the props:
-// startup-script.dash.test.ts.
-import { childOf, describeWithTools, run, which } from './shell-harness.js';
+// startup-script.dash.ts.
+import { childOf, describeWithTools, run, which } from '../shell-harness.js';
 import { setup, startupScriptCases } from './startup-script-cases.js';
 
 startupScriptCases('busybox sh', ['busybox', 'sh', '-c']);

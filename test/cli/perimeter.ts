@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, lstatSync, rmSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, PROJECT, runMain, tempDir, tempRepo } from './helpers.js';
+import { git, PROJECT, runMain, tempDir, tempRepo } from '../helpers.js';
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
 const withOutput = (manifests: string, application = 'argocd/apps/forgejo-runner.yaml') =>

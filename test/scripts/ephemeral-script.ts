@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIND_NOT_READY_EXIT, ephemeralRunnerScript } from '../src/constructs/keda/ephemeral-script.js';
-import { BUSYBOX, run, sandbox } from './script-harness.js';
+import { DIND_NOT_READY_EXIT, ephemeralRunnerScript } from '../../src/constructs/keda/ephemeral-script.js';
+import { BUSYBOX, run, sandbox } from '../script-harness.js';
 
 // pollSeconds 0.1 instead of the generated 1 s: the same loop, ten times faster.
 const SCRIPT = ephemeralRunnerScript({ configPath: '/config/config.yaml', dockerUrl: 'http://localhost:2375', pollSeconds: 0.1 });

@@ -4,8 +4,8 @@
 // jest's two workers at once; every case has its own temp dir, so they run concurrently.
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runnerStartupScript } from '../src/constructs/startup-script.js';
-import { describeWithTools, fakeBin, run } from './shell-harness.js';
+import { runnerStartupScript } from '../../src/constructs/startup-script.js';
+import { describeWithTools, fakeBin, run } from '../shell-harness.js';
 
 const FAKES = {
   // Ready from the READY_AFTER-th probe on (0: never).
