@@ -1,7 +1,6 @@
 // Shared test helpers: default values, synthesized objects by kind/name, temporary repos, the CLI.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
@@ -9,6 +8,9 @@ import { main } from '../src/cli.js';
 import { synthesize, type KubeObject, type Synthesis } from '../src/synth/synthesize.js';
 import { parseValues } from '../src/values/load.js';
 import type { Values } from '../src/values/schema.js';
+import { tempDir } from './temp-dir.js';
+
+export { tempDir };
 
 export const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_VALUES_FILE = join(PROJECT, 'values', 'indri.yaml');
@@ -41,10 +43,6 @@ export function find(objects: readonly { object: KubeObject }[], kind: string, n
 export function container(deployment: any, name: string): any {
   const spec = deployment.spec.template.spec;
   return [...(spec.initContainers ?? []), ...spec.containers].find((c: any) => c.name === name);
-}
-
-export function tempDir(prefix = 'frc-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
 }
 
 /**

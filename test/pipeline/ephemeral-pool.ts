@@ -140,10 +140,10 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(deployment.spec.template.spec.containers[0].command[2]).toContain('forgejo-runner daemon');
   });
 
-  test('the runner script, RUN under busybox sh, calls create-runner-file then one-job, never register or daemon', () => {
+  test('the runner script, RUN under busybox sh, calls create-runner-file then one-job, never register or daemon', async () => {
     expect(runner.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     const s = sandbox();
-    const r = run(runner.command[2], s.env);
+    const r = await run(runner.command[2], s.env);
     expect(r.status).toBe(0);
     const subcommands = s.calls().filter((c) => c.startsWith('forgejo-runner')).map((c) => c.replace('forgejo-runner --config /config/config.yaml ', '').split(' ')[0]);
     expect(subcommands).toEqual(['create-runner-file', 'one-job']);
