@@ -1,5 +1,5 @@
 // The CLI and the output stage as the operator meets them: bad input and hostile output paths,
-// the writer, the lock, crash safety, and the rendered files checked by their consumers (git,
+// the writer, the lock, and the rendered files checked by their consumers (git,
 // yamllint, kubectl kustomize).
 //
 // One jest test file for the whole area on purpose: jest evaluates every module afresh for each
@@ -7,7 +7,6 @@
 // blocks and test names; run one with e.g. `npm test -- cli -t 'hostile'`.
 import './cli/cli.js';
 import './cli/perimeter.js';
-import './cli/crash.js';
 import './cli/lock.js';
 import './cli/writer.js';
 import './cli/output.js';

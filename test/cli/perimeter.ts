@@ -53,6 +53,8 @@ function makeHostileTemplate(): string {
   symlinkSync('../canary', join(repo, 'escape')); // a committed symlink that points outside
   git(repo, 'add', '-A');
   git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'hostile');
+  git(repo, 'repack', '-adq'); // one pack instead of a directory per object: fewer entries to copy and hash
+  git(repo, 'prune-packed');
   return parent;
 }
 
