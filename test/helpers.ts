@@ -19,9 +19,13 @@ export const DEFAULT_VALUES_FILE = join(PROJECT, 'values', 'indri.yaml');
 export const SHARED_REFERENCE = resolve(PROJECT, '..', 'shared', 'reference', 'blumeops');
 export const hasShared = existsSync(SHARED_REFERENCE);
 
-/** The default values as plain data, to mutate in a test. */
+/** The default values file, read and parsed once per test file (tests never change it). */
+let defaultData: Record<string, any> | undefined;
+
+/** The default values as plain data (a fresh copy), to mutate in a test. */
 export function defaultValuesData(): Record<string, any> {
-  return parse(readFileSync(DEFAULT_VALUES_FILE, 'utf8'));
+  defaultData ??= parse(readFileSync(DEFAULT_VALUES_FILE, 'utf8')) as Record<string, any>;
+  return structuredClone(defaultData);
 }
 
 export function valuesWith(mutate: (v: Record<string, any>) => void = () => {}): Values {

@@ -9,10 +9,10 @@
 // shell-harness.ts) and they finish in ~1.5 s of mostly waiting, before the CPU-bound pipeline
 // tests run, so no timing assertion of a script shares the event loop with a synth. The parts
 // keep their describe blocks and test names; run one with e.g. `npm test -- pipeline -t 'ephemeral'`.
+import './scripts/runner-probes.js';
 import './scripts/startup-script.busybox.js';
 import './scripts/startup-script.dash.js';
 import './scripts/ephemeral-script.js';
-import './scripts/runner-probes.js';
 import './pipeline/values.js';
 import './pipeline/dind-args.js';
 import './pipeline/synthesis.js';

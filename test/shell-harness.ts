@@ -46,13 +46,37 @@ export function describeWithTools(tools: readonly string[], title: string, body:
  */
 const queued: { readonly run: () => Promise<void>; readonly serial?: string; outcome?: Promise<unknown> }[] = [];
 
-function startQueued(): void {
+/**
+ * At most this many cases run at once (jest's own default for test.concurrent): 40 shells started
+ * in one instant on 2 cores stretch the timing assertions (e.g. "the preStop hook returns at once",
+ * < 1 s) and widen the window of a race in the scripts' TERM handling (see ephemeral-script.ts).
+ */
+const MAX_RUNNING = 5;
+let running = 0;
+const waitingForSlot: (() => void)[] = [];
+
+async function inSlot(run: () => Promise<void>): Promise<void> {
+  while (running >= MAX_RUNNING) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  running++;
+  try {
+    await run();
+  } finally {
+    running--;
+    waitingForSlot.shift()?.();
+  }
+}
+
+/**
+ * Starts every case `testConcurrently` has registered so far (the first of their tests does it
+ * anyway). A test file whose cases may wait alongside its other tests calls it in a root beforeAll.
+ */
+export function startQueued(): void {
   const tails = new Map<string, Promise<unknown>>();
   for (const c of queued) {
     if (c.outcome) continue;
     const previous = c.serial ? (tails.get(c.serial) ?? Promise.resolve()) : Promise.resolve();
     // Settles with the case's error (or undefined): the test rethrows it, so it is reported there.
-    c.outcome = previous.then(c.run).then(
+    c.outcome = previous.then(() => inSlot(c.run)).then(
       () => undefined,
       (e: unknown) => e ?? new Error('case failed'),
     );

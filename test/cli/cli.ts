@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { git, PROJECT, runCli, runMain, tempRepo, writeValues, type CliResult } from '../helpers.js';
+import { testConcurrently } from '../shell-harness.js';
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
 
@@ -118,7 +119,7 @@ describe('synth, check and diff', () => {
     expect(git(repo, 'status', '--porcelain')).not.toContain('notes.md');
   });
 
-  test('the binary exits non-zero on bad input and 2 on usage errors', async () => {
+  testConcurrently('the binary exits non-zero on bad input and 2 on usage errors', async () => {
     const [missing, r] = await Promise.all([runCli(['synth', '--values', 'values/nope.yaml']), runCli(['publish'])]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('values/nope.yaml: (document): cannot read values: file does not exist');

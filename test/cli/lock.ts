@@ -1,7 +1,7 @@
 // One writer per repository: a live owner makes a second synth wait and then fail clearly; a
 // dead owner's lock (SIGKILL, power cut) is broken; releasing leaves nothing behind. Each case has
-// its own directory, so the waits overlap (test.concurrent), except the values edit made while
-// synth waits: its fixed 150 ms must not be stretched by other cases' work.
+// its own directory, so their waits overlap with the file's other tests (testConcurrently), except
+// the values edit made while synth waits: its fixed 150 ms must not be stretched by other work.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { acquireOutputLock, LockBusy } from '../../src/output/lock.js';
 import { WORK_DIR_NAME } from '../../src/output/writer.js';
 import { runMain, tempDir, tempRepo } from '../helpers.js';
+import { testConcurrently } from '../shell-harness.js';
 
 const lockFile = (root: string) => join(root, WORK_DIR_NAME, 'lock');
 
-test.concurrent('a lock held by a live process makes the next taker wait, then fail naming the owner', async () => {
+testConcurrently('a lock held by a live process makes the next taker wait, then fail naming the owner', async () => {
   const root = tempDir();
   mkdirSync(join(root, WORK_DIR_NAME));
   writeFileSync(lockFile(root), `${process.ppid} ${hostname()}\n`); // a live process owns it
@@ -24,7 +25,7 @@ test.concurrent('a lock held by a live process makes the next taker wait, then f
   expect(readFileSync(lockFile(root), 'utf8')).toBe(`${process.ppid} ${hostname()}\n`); // not stolen
 });
 
-test.concurrent('the waiter gets the lock as soon as the owner releases it', async () => {
+testConcurrently('the waiter gets the lock as soon as the owner releases it', async () => {
   const root = tempDir();
   const release = await acquireOutputLock(root);
   const second = acquireOutputLock(root, { waitMs: 5000 });
@@ -35,7 +36,7 @@ test.concurrent('the waiter gets the lock as soon as the owner releases it', asy
   expect(existsSync(join(root, WORK_DIR_NAME))).toBe(false); // a clean run leaves no trace
 });
 
-test.concurrent("a dead process's lock is stale and is broken at once", async () => {
+testConcurrently("a dead process's lock is stale and is broken at once", async () => {
   const root = tempDir();
   const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
   mkdirSync(join(root, WORK_DIR_NAME));
@@ -45,7 +46,7 @@ test.concurrent("a dead process's lock is stale and is broken at once", async ()
   release();
 });
 
-test.concurrent('synth while another synth holds the lock: exit 1, a clear message, nothing written', async () => {
+testConcurrently('synth while another synth holds the lock: exit 1, a clear message, nothing written', async () => {
   const repo = tempRepo();
   const release = await acquireOutputLock(repo);
   try {

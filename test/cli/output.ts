@@ -10,6 +10,7 @@ import { GENERATED_MARK, render, type RenderedOutput } from '../../src/output/re
 import { synthesize, type KubeObject, type Synthesis } from '../../src/synth/synthesize.js';
 import { loadValues } from '../../src/values/load.js';
 import { DEFAULT_VALUES_FILE, hasShared, PROJECT, SHARED_REFERENCE, synthWith, tempDir } from '../helpers.js';
+import { testConcurrently } from '../shell-harness.js';
 
 /** The values file as the CLI names it in headers (relative to the repository root). */
 const SOURCE = relative(PROJECT, DEFAULT_VALUES_FILE);
@@ -211,6 +212,8 @@ describe(`yamllint config mirrors the operator's${hasShared ? '' : ' (drift chec
 });
 
 describeWithTool('yamllint', findExecutable('yamllint'), "yamllint with the operator's rules, strict (warnings count)", (exe) => {
+  // The lint waits on a child process: it runs alongside the file's other tests (not when skipped).
+  const concurrently = exe ? testConcurrently : test;
   const targets = (): { label: string; cwd: string; files: string[] }[] => {
     const fresh = writeRendered();
     return [
@@ -219,7 +222,7 @@ describeWithTool('yamllint', findExecutable('yamllint'), "yamllint with the oper
     ];
   };
 
-  test.concurrent('no errors and no warnings in the rendered and the committed files (the operator\'s pre-commit lint passes)', async () => {
+  concurrently('no errors and no warnings in the rendered and the committed files (the operator\'s pre-commit lint passes)', async () => {
     const runs = targets().map(async ({ label, cwd, files }) => ({ label, ...(await yamllint(exe, cwd, files)) }));
     for (const { label, status, problems, raw } of await Promise.all(runs)) {
       expect(problems.map((p) => `${label}: ${p.text}`)).toEqual([]);
@@ -227,7 +230,7 @@ describeWithTool('yamllint', findExecutable('yamllint'), "yamllint with the oper
     }
   });
 
-  test.concurrent('the lint can fail: a trailing space and an over-long line in a rendered file are reported (so "no problems" means something)', async () => {
+  concurrently('the lint can fail: a trailing space and an over-long line in a rendered file are reported (so "no problems" means something)', async () => {
     const root = tmp('frc-yamllint-bad-');
     writeFileSync(join(root, 'bad.yaml'), `---\nkey: value \nlong: ${'x'.repeat(130)}\n`);
     const { status, problems } = await yamllint(exe, root, ['bad.yaml']);
@@ -255,14 +258,19 @@ describeWithTool('kubectl', findExecutable('kubectl', ['/usr/bin/kubectl']), 'ku
   }
   const synthesized = byKey(synthesis.manifests.map((m) => JSON.parse(JSON.stringify(m.object)) as KubeObject));
 
-  test.concurrent.each([
+  // kustomize waits on a child process: it runs alongside the file's other tests (not when skipped).
+  const concurrently = exe ? testConcurrently : test;
+
+  for (const [label, dir] of [
     ['the committed directory', () => COMMITTED_MANIFESTS],
     ['a freshly rendered directory', () => join(writeRendered(), output.manifestsDir)],
-  ])('%s builds to exactly the synthesized objects (what Argo CD applies is what we reviewed)', async (_label, dir) => {
-    expect(byKey(await kustomize(dir()))).toEqual(synthesized);
-  });
+  ] as const) {
+    concurrently(`${label} builds to exactly the synthesized objects (what Argo CD applies is what we reviewed)`, async () => {
+      expect(byKey(await kustomize(dir()))).toEqual(synthesized);
+    });
+  }
 
-  test.concurrent('it renders the Namespace, the ConfigMap, both ExternalSecrets, the Deployment and the NetworkPolicy, namespaced in forgejo-runner (Namespace cluster-scoped)', async () => {
+  concurrently('it renders the Namespace, the ConfigMap, both ExternalSecrets, the Deployment and the NetworkPolicy, namespaced in forgejo-runner (Namespace cluster-scoped)', async () => {
     const objects = await kustomize(COMMITTED_MANIFESTS);
     const listed = objects.map((o) => `${o.kind}/${o.metadata.name.replace(/^(forgejo-runner-config-)[a-z0-9]{10}$/, '$1*')}`).sort();
     expect(listed).toEqual([

@@ -10,6 +10,15 @@ import { killGroup, testConcurrently } from '../shell-harness.js';
 // pollSeconds 0.1 instead of the generated 1 s: the same loop, ten times faster.
 const SCRIPT = ephemeralRunnerScript({ configPath: '/config/config.yaml', dockerUrl: 'http://localhost:2375', pollSeconds: 0.1 });
 
+/**
+ * The TERM cases run one after another, as they did before the file's cases ran concurrently:
+ * with many busy shells around, a TERM that lands while the first dockerd probe is starting has
+ * been seen to end the script with exit 1 and no "Received TERM" line (a few in a hundred with
+ * 30 at once, never in 80 one at a time) - a race in the script's trap handling, reported, not
+ * fixed here (src/ is another task's).
+ */
+const TERM_CASES = { serial: 'term' };
+
 /** The script under busybox sh, in a process group of its own (see exitCode). */
 const spawnScript = (env: Record<string, string>) => spawn(BUSYBOX, ['sh', '-c', SCRIPT], { env, detached: true });
 
@@ -87,7 +96,7 @@ describe('ephemeral runner script under busybox sh', () => {
     expect(code).toBe(143);
     expect(Date.now() - sent).toBeLessThan(1500);
     expect(s.calls().some((c) => c.startsWith('forgejo-runner'))).toBe(false);
-  });
+  }, TERM_CASES);
 
   testConcurrently('TERM during a slow create-runner-file ends the script promptly too (run under wait), and no job is fetched', async () => {
     const s = sandbox({ createSleeps: 30 });
@@ -99,7 +108,7 @@ describe('ephemeral runner script under busybox sh', () => {
     expect(code).toBe(143);
     expect(Date.now() - sent).toBeLessThan(1500);
     expect(s.calls().some((c) => c.includes('one-job'))).toBe(false);
-  });
+  }, TERM_CASES);
 
   testConcurrently('TERM during the job reaches forgejo-runner itself (exec), and its exit code ends the pod', async () => {
     const s = sandbox({ oneJobWaitsForTerm: true });
@@ -110,7 +119,7 @@ describe('ephemeral runner script under busybox sh', () => {
     const code = await exitCode(child);
     expect(code).toBe(0);
     expect(s.calls()).toContain('one-job got TERM');
-  });
+  }, TERM_CASES);
 });
 
 test('dindWaitSeconds must be a whole number of seconds', () => {
