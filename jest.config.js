@@ -7,6 +7,9 @@ export default {
   // processes (kubectl, yamllint, the CLI), so two workers finish sooner.
   maxWorkers: 2,
   roots: ['<rootDir>/test'],
+  // test/slow/ holds checks that are slow by nature (a real process SIGKILLed mid-write, three
+  // times): `npm run test:slow` (jest.slow.config.js) runs them, and so does .ci/run.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/slow/'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],

@@ -1,9 +1,9 @@
 // Harness for runner scripts: RUN them under busybox sh (the runner image's shell) with fake
 // `forgejo-runner` and `wget` on PATH that log their arguments.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { run as runArgv } from './shell-harness.js';
+import { tempDir } from './temp-dir.js';
 
 // Debian package busybox (`apt-get install busybox`); no skip: a missing busybox fails loudly.
 export const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find(existsSync) ?? 'busybox';
@@ -47,5 +47,8 @@ esac`,
   return { dir, env, calls };
 }
 
-/** Runs a script under busybox sh with the sandbox's env. */
-export const run = (script: string, env: Record<string, string>) => spawnSync(BUSYBOX, ['sh', '-c', script], { env, encoding: 'utf8', timeout: 10_000 });
+/** Runs a script under busybox sh with the sandbox's env (killed after 10 s); `status` is its exit code. */
+export async function run(script: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const r = await runArgv([BUSYBOX, 'sh', '-c', script], { env, killAfterMs: 10_000 });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+}

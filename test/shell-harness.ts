@@ -5,7 +5,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { tempDir } from './temp-dir.js';
 
 /** Absolute path of an executable on PATH, or undefined. */
 export function which(tool: string): string | undefined {
@@ -15,6 +15,9 @@ export function which(tool: string): string | undefined {
     return undefined;
   }
 }
+
+/** False while the body of a describe that is skipped (a tool is missing) is being collected. */
+let collectingRunnable = true;
 
 /** `describe` when every tool exists; otherwise skipped with a message, or one failing test under CI. */
 export function describeWithTools(tools: readonly string[], title: string, body: () => void): void {
@@ -28,8 +31,84 @@ export function describeWithTools(tools: readonly string[], title: string, body:
       });
     });
   } else {
-    describe.skip(`${title} (skipped: ${missing.join(', ')} not on PATH)`, body);
+    collectingRunnable = false;
+    try {
+      describe.skip(`${title} (skipped: ${missing.join(', ')} not on PATH)`, body);
+    } finally {
+      collectingRunnable = true;
+    }
   }
+}
+
+/**
+ * Cases of this test file that `testConcurrently` registered, in order; all are started together
+ * by the first of their tests that jest runs.
+ */
+const queued: { readonly run: () => Promise<void>; readonly serial?: string; outcome?: Promise<unknown> }[] = [];
+
+/**
+ * At most this many cases run at once (jest's own default for test.concurrent): 40 shells started
+ * in one instant on 2 cores stretch the timing assertions (e.g. "the preStop hook returns at once",
+ * < 1 s) and widen the window of a race in the scripts' TERM handling (see ephemeral-script.ts).
+ */
+const MAX_RUNNING = 5;
+let running = 0;
+const waitingForSlot: (() => void)[] = [];
+
+async function inSlot(run: () => Promise<void>): Promise<void> {
+  while (running >= MAX_RUNNING) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  running++;
+  try {
+    await run();
+  } finally {
+    running--;
+    waitingForSlot.shift()?.();
+  }
+}
+
+/**
+ * Starts every case `testConcurrently` has registered so far (the first of their tests does it
+ * anyway). A test file whose cases may wait alongside its other tests calls it in a root beforeAll.
+ */
+export function startQueued(): void {
+  const tails = new Map<string, Promise<unknown>>();
+  for (const c of queued) {
+    if (c.outcome) continue;
+    const previous = c.serial ? (tails.get(c.serial) ?? Promise.resolve()) : Promise.resolve();
+    // Settles with the case's error (or undefined): the test rethrows it, so it is reported there.
+    c.outcome = previous.then(() => inSlot(c.run)).then(
+      () => undefined,
+      (e: unknown) => e ?? new Error('case failed'),
+    );
+    if (c.serial) tails.set(c.serial, c.outcome);
+  }
+}
+
+/**
+ * `test.concurrent` across the whole test file. Jest runs a concurrent test only alongside the
+ * other concurrent tests of its own describe block, one block after another; these cases spend
+ * their time waiting on child processes (a shell's poll loop, a signal, a timeout), so the first
+ * of them to run starts every case of the file, and each test awaits and reports its own case
+ * (its assertions run inside it). Cases with the same `serial` key run one after another, in
+ * order (e.g. cases that look at every process on the machine with pgrep). A case still runs
+ * when `-t` filters its test out; its result is then ignored.
+ */
+export function testConcurrently(name: string, run: () => Promise<void>, options: { readonly serial?: string; readonly timeout?: number } = {}): void {
+  if (!collectingRunnable) {
+    test(name, run); // inside a skipped describe: reported as skipped, never run
+    return;
+  }
+  const c: (typeof queued)[number] = { run, serial: options.serial };
+  queued.push(c);
+  test(
+    name,
+    async () => {
+      startQueued();
+      const error = await c.outcome;
+      if (error !== undefined) throw error;
+    },
+    options.timeout ?? 15_000,
+  );
 }
 
 /** A temp dir with a bin/ of executable fakes (shell scripts run by /bin/sh). */
@@ -70,7 +149,9 @@ export interface RunOptions {
 /** Spawns argv, optionally signals it, and resolves when it exits. */
 export function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so what it leaves behind (an orphaned `sleep 30` of a fake) is
+    // killed once it has exited instead of lingering on the machine.
+    const child = spawn(argv[0]!, argv.slice(1), { env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let t0 = Date.now();
@@ -97,6 +178,7 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
     child.on('exit', (code, signal) => {
       const elapsedMs = Date.now() - t0;
       timers.forEach(clearTimeout);
+      killGroup(child.pid);
       let done = false;
       const finish = () => {
         if (done) return;
@@ -109,6 +191,15 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
       setTimeout(finish, 150);
     });
   });
+}
+
+/** SIGKILLs what is left of the process group `pid` led (nothing, usually). */
+export function killGroup(pid: number | undefined): void {
+  try {
+    if (pid) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
 }
 
 /** The only child pid of `pid` (e.g. the process `unshare --fork` started), or undefined. */

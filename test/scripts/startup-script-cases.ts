@@ -1,11 +1,11 @@
 // The start-up script's cases, RUN under one shell with fake `wget` and `forgejo-runner` on PATH
 // that log every call: the order of the steps, the failure paths and the reaction to TERM/INT are
 // observed, not read from the text. Split from the test files so busybox sh and dash run in
-// jest's two workers at once; every case has its own temp dir, so they run concurrently.
+// the same file; every case has its own temp dir, so they all run concurrently.
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runnerStartupScript } from '../src/constructs/startup-script.js';
-import { describeWithTools, fakeBin, run } from './shell-harness.js';
+import { runnerStartupScript } from '../../src/constructs/startup-script.js';
+import { describeWithTools, fakeBin, run, testConcurrently } from '../shell-harness.js';
 
 const FAKES = {
   // Ready from the READY_AFTER-th probe on (0: never).
@@ -58,7 +58,7 @@ export function setup(registration: 'token' | 'offline') {
 /** Registers the start-up script's cases under `shell` (argv before the script, e.g. ['dash', '-c']). */
 export function startupScriptCases(shellName: string, shell: readonly string[]): void {
   describeWithTools([shell[0]!], `start-up script under ${shellName}`, () => {
-    test.concurrent('token: waits for dockerd, registers with --config, then execs the daemon with the same config', async () => {
+    testConcurrently('token: waits for dockerd, registers with --config, then execs the daemon with the same config', async () => {
       const s = setup('token');
       const r = await run([...shell, s.script], { env: s.env({ READY_AFTER: '2' }) });
       expect(r.code).toBe(0);
@@ -71,7 +71,7 @@ export function startupScriptCases(shellName: string, shell: readonly string[]):
       ]);
     });
 
-    test.concurrent('token: an existing state file skips registration (a restart keeps its identity)', async () => {
+    testConcurrently('token: an existing state file skips registration (a restart keeps its identity)', async () => {
       const s = setup('token');
       writeFileSync(join(s.dir, '.runner'), '{}');
       const r = await run([...shell, s.script], { env: s.env() });
@@ -79,7 +79,7 @@ export function startupScriptCases(shellName: string, shell: readonly string[]):
       expect(s.log().map((l) => l.split(' ')[0] + ' ' + l.split(' ')[1])).toEqual(['wget -q', 'forgejo-runner daemon']);
     });
 
-    test.concurrent('token: a failed registration exits non-zero with a clear log line and never starts the daemon', async () => {
+    testConcurrently('token: a failed registration exits non-zero with a clear log line and never starts the daemon', async () => {
       const s = setup('token');
       const r = await run([...shell, s.script], { env: s.env({ IDENTITY_EXIT: '3' }) });
       expect(r.code).toBe(1);
@@ -87,7 +87,7 @@ export function startupScriptCases(shellName: string, shell: readonly string[]):
       expect(s.log().some((l) => l.includes(' daemon '))).toBe(false);
     });
 
-    test.concurrent('token: a registration that exits 0 but writes no state file also fails (no daemon without identity)', async () => {
+    testConcurrently('token: a registration that exits 0 but writes no state file also fails (no daemon without identity)', async () => {
       const s = setup('token');
       const r = await run([...shell, s.script], { env: s.env({ NO_STATE: '1' }) });
       expect(r.code).toBe(1);
@@ -95,7 +95,7 @@ export function startupScriptCases(shellName: string, shell: readonly string[]):
       expect(s.log().some((l) => l.includes(' daemon '))).toBe(false);
     });
 
-    test.concurrent('offline: create-runner-file with --config on every start, then the daemon; a failure stops before the daemon', async () => {
+    testConcurrently('offline: create-runner-file with --config on every start, then the daemon; a failure stops before the daemon', async () => {
       const s = setup('offline');
       writeFileSync(join(s.dir, '.runner'), '{}'); // rewritten anyway
       const ok = await run([...shell, s.script], { env: s.env() });
@@ -111,18 +111,20 @@ export function startupScriptCases(shellName: string, shell: readonly string[]):
       expect(bad.log().some((l) => l.includes(' daemon '))).toBe(false);
     });
 
-    test.concurrent.each([
+    for (const [signal, code] of [
       ['SIGTERM', 143],
       ['SIGINT', 130],
-    ] as const)('%s while waiting for dockerd exits promptly (code %i), not after the grace period', async (signal, code) => {
-      const s = setup('token');
-      const r = await run([...shell, s.script], { env: s.env({ READY_AFTER: '0' }), signal, signalWhen: s.probed });
-      expect(r.code).toBe(code);
-      expect(r.elapsedMs).toBeLessThan(2000);
-      expect(r.stdout).toContain('before the runner daemon started: exiting');
-    });
+    ] as const) {
+      testConcurrently(`${signal} while waiting for dockerd exits promptly (code ${code}), not after the grace period`, async () => {
+        const s = setup('token');
+        const r = await run([...shell, s.script], { env: s.env({ READY_AFTER: '0' }), signal, signalWhen: s.probed });
+        expect(r.code).toBe(code);
+        expect(r.elapsedMs).toBeLessThan(2000);
+        expect(r.stdout).toContain('before the runner daemon started: exiting');
+      });
+    }
 
-    test.concurrent('SIGTERM during a slow registration exits promptly and starts no daemon', async () => {
+    testConcurrently('SIGTERM during a slow registration exits promptly and starts no daemon', async () => {
       const s = setup('token');
       const r = await run([...shell, s.script], { env: s.env({ IDENTITY_SLEEP: '30' }), signal: 'SIGTERM', signalWhen: s.identityStarted });
       expect(r.code).toBe(143);

@@ -2,8 +2,8 @@
 // old mtime (cp -p, tar, rsync) must still trigger a rebuild.
 import { cpSync, readdirSync, statSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DROPPED_FORMATS, inputHash } from '../bin/build.mjs';
-import { PROJECT, tempDir } from './helpers.js';
+import { DROPPED_FORMATS, inputHash } from '../../bin/build.mjs';
+import { PROJECT, tempDir } from '../helpers.js';
 
 test('an edit that keeps the old mtime still changes the build hash; identical content gives the same hash', () => {
   const copy = tempDir('frc-build-');

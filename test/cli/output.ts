@@ -1,15 +1,16 @@
 // The rendered files as their consumers see them: git (stable bytes, a header saying where they
 // come from, no secrets), the operator's yamllint, and kustomize (what Argo CD runs on the
 // directory). External tools are skipped with a message when absent, except under CI.
-import { dotenvTemplate } from '../src/constructs/dotenv.js';
-import { spawnSync } from 'node:child_process';
+import { dotenvTemplate } from '../../src/constructs/dotenv.js';
+import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { GENERATED_MARK, render, type RenderedOutput } from '../src/output/render.js';
-import { synthesize, type KubeObject, type Synthesis } from '../src/synth/synthesize.js';
-import { loadValues } from '../src/values/load.js';
-import { DEFAULT_VALUES_FILE, hasShared, PROJECT, SHARED_REFERENCE, synthWith, tempDir } from './helpers.js';
+import { GENERATED_MARK, render, type RenderedOutput } from '../../src/output/render.js';
+import { synthesize, type KubeObject, type Synthesis } from '../../src/synth/synthesize.js';
+import { loadValues } from '../../src/values/load.js';
+import { DEFAULT_VALUES_FILE, hasShared, PROJECT, SHARED_REFERENCE, synthWith, tempDir } from '../helpers.js';
+import { testConcurrently } from '../shell-harness.js';
 
 /** The values file as the CLI names it in headers (relative to the repository root). */
 const SOURCE = relative(PROJECT, DEFAULT_VALUES_FILE);
@@ -179,11 +180,20 @@ interface LintProblem {
   readonly text: string;
 }
 
-function yamllint(exe: string, cwd: string, files: readonly string[]): { status: number | null; problems: LintProblem[]; raw: string } {
+/** Runs a tool without blocking this process (so other tests' child processes run meanwhile). */
+function exec(file: string, args: readonly string[], cwd?: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') reject(error); // could not start, or killed
+      else resolve({ status: error ? (error.code as number) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function yamllint(exe: string, cwd: string, files: readonly string[]): Promise<{ status: number | null; problems: LintProblem[]; raw: string }> {
   const config = join(tmp('frc-yamllint-'), 'yamllint.yaml');
   writeFileSync(config, YAMLLINT_CONFIG);
-  const r = spawnSync(exe, ['-s', '-f', 'parsable', '-c', config, ...files], { cwd, encoding: 'utf8' });
-  if (r.error) throw r.error;
+  const r = await exec(exe, ['-s', '-f', 'parsable', '-c', config, ...files], cwd);
   const problems = r.stdout
     .split('\n')
     .filter(Boolean)
@@ -202,6 +212,8 @@ describe(`yamllint config mirrors the operator's${hasShared ? '' : ' (drift chec
 });
 
 describeWithTool('yamllint', findExecutable('yamllint'), "yamllint with the operator's rules, strict (warnings count)", (exe) => {
+  // The lint waits on a child process: it runs alongside the file's other tests (not when skipped).
+  const concurrently = exe ? testConcurrently : test;
   const targets = (): { label: string; cwd: string; files: string[] }[] => {
     const fresh = writeRendered();
     return [
@@ -210,18 +222,18 @@ describeWithTool('yamllint', findExecutable('yamllint'), "yamllint with the oper
     ];
   };
 
-  test('no errors and no warnings in the rendered and the committed files (the operator\'s pre-commit lint passes)', () => {
-    for (const { label, cwd, files } of targets()) {
-      const { status, problems, raw } = yamllint(exe, cwd, files);
+  concurrently('no errors and no warnings in the rendered and the committed files (the operator\'s pre-commit lint passes)', async () => {
+    const runs = targets().map(async ({ label, cwd, files }) => ({ label, ...(await yamllint(exe, cwd, files)) }));
+    for (const { label, status, problems, raw } of await Promise.all(runs)) {
       expect(problems.map((p) => `${label}: ${p.text}`)).toEqual([]);
       expect(status === 0 ? 'ok' : `yamllint exited ${status}: ${raw}`).toBe('ok');
     }
   });
 
-  test('the lint can fail: a trailing space and an over-long line in a rendered file are reported (so "no problems" means something)', () => {
+  concurrently('the lint can fail: a trailing space and an over-long line in a rendered file are reported (so "no problems" means something)', async () => {
     const root = tmp('frc-yamllint-bad-');
     writeFileSync(join(root, 'bad.yaml'), `---\nkey: value \nlong: ${'x'.repeat(130)}\n`);
-    const { status, problems } = yamllint(exe, root, ['bad.yaml']);
+    const { status, problems } = await yamllint(exe, root, ['bad.yaml']);
     expect(problems.map((p) => `${p.line} ${p.level} ${p.rule}`)).toEqual(['2 error trailing-spaces', '3 warning line-length']);
     expect(status).not.toBe(0);
   });
@@ -235,9 +247,8 @@ const objectKey = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${
 const byKey = (objects: readonly KubeObject[]) => [...objects].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
 
 describeWithTool('kubectl', findExecutable('kubectl', ['/usr/bin/kubectl']), 'kubectl kustomize (the renderer Argo CD uses on this directory)', (exe) => {
-  function kustomize(dir: string): KubeObject[] {
-    const r = spawnSync(exe, ['kustomize', dir], { encoding: 'utf8' });
-    if (r.error) throw r.error;
+  async function kustomize(dir: string): Promise<KubeObject[]> {
+    const r = await exec(exe, ['kustomize', dir]);
     if (r.status !== 0) throw new Error(`kubectl kustomize ${dir} exited ${r.status}: ${r.stderr}`);
     return parseAllDocuments(r.stdout).map((doc) => {
       if (Array.isArray(doc)) throw new Error('empty kustomize output');
@@ -247,15 +258,20 @@ describeWithTool('kubectl', findExecutable('kubectl', ['/usr/bin/kubectl']), 'ku
   }
   const synthesized = byKey(synthesis.manifests.map((m) => JSON.parse(JSON.stringify(m.object)) as KubeObject));
 
-  test.each([
+  // kustomize waits on a child process: it runs alongside the file's other tests (not when skipped).
+  const concurrently = exe ? testConcurrently : test;
+
+  for (const [label, dir] of [
     ['the committed directory', () => COMMITTED_MANIFESTS],
     ['a freshly rendered directory', () => join(writeRendered(), output.manifestsDir)],
-  ])('%s builds to exactly the synthesized objects (what Argo CD applies is what we reviewed)', (_label, dir) => {
-    expect(byKey(kustomize(dir()))).toEqual(synthesized);
-  });
+  ] as const) {
+    concurrently(`${label} builds to exactly the synthesized objects (what Argo CD applies is what we reviewed)`, async () => {
+      expect(byKey(await kustomize(dir()))).toEqual(synthesized);
+    });
+  }
 
-  test('it renders the Namespace, the ConfigMap, both ExternalSecrets, the Deployment and the NetworkPolicy, namespaced in forgejo-runner (Namespace cluster-scoped)', () => {
-    const objects = kustomize(COMMITTED_MANIFESTS);
+  concurrently('it renders the Namespace, the ConfigMap, both ExternalSecrets, the Deployment and the NetworkPolicy, namespaced in forgejo-runner (Namespace cluster-scoped)', async () => {
+    const objects = await kustomize(COMMITTED_MANIFESTS);
     const listed = objects.map((o) => `${o.kind}/${o.metadata.name.replace(/^(forgejo-runner-config-)[a-z0-9]{10}$/, '$1*')}`).sort();
     expect(listed).toEqual([
       'ConfigMap/forgejo-runner-config-*',
@@ -370,7 +386,7 @@ describe('secrets never enter git', () => {
       const fetched = new Set(es.spec.data.map((d: any) => d.secretKey));
       for (const [secretKey, value] of Object.entries<string>(es.spec.target.template.data)) {
         // A plain key is exactly {{ .KEY }}; a dotenv file is exactly dotenvTemplate of fetched keys
-        // (escapes only; its round trip is test/dotenv.test.ts).
+        // (escapes only; its round trip is test/pipeline/dotenv.ts).
         const plain = /^\{\{ \.([A-Za-z_][A-Za-z0-9_]*) \}\}$/.exec(value)?.[1];
         const dotenvKeys = [...value.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)="\{\{ \.\1 /gm)].map((m) => m[1]!);
         const refs = plain ? [plain] : dotenvKeys;

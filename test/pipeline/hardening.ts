@@ -1,10 +1,10 @@
 // Issue 11's acceptance on the default synth: what is reachable, what admission enforces, and
-// when a rollout trusts a pod. The scripts themselves are run in startup-script.test.ts and
-// runner-probes.test.ts; the dotenv file in dotenv.test.ts; extraArgs in dind-args.test.ts.
+// when a rollout trusts a pod. The scripts themselves are run in test/scripts/ (startup-script*.ts and
+// runner-probes.ts); the dotenv file in dotenv.ts; extraArgs in dind-args.ts.
 import { App, Chart } from 'cdk8s';
-import { RunnerNetworkPolicy } from '../src/constructs/runner-network-policy.js';
-import { runnerReadinessCommand } from '../src/constructs/pool/runner-probes.js';
-import { container, find, synthWith } from './helpers.js';
+import { RunnerNetworkPolicy } from '../../src/constructs/runner-network-policy.js';
+import { runnerReadinessCommand } from '../../src/constructs/pool/runner-probes.js';
+import { container, find, synthWith } from '../helpers.js';
 
 const s = synthWith();
 const deployment = find(s.manifests, 'Deployment', 'forgejo-runner');

@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
-import { render } from '../src/output/render.js';
-import { emitYaml } from '../src/util/yaml.js';
-import type { Synthesis } from '../src/synth/synthesize.js';
-import { tempDir } from './helpers.js';
+import { render } from '../../src/output/render.js';
+import { emitYaml } from '../../src/util/yaml.js';
+import type { Synthesis } from '../../src/synth/synthesize.js';
+import { tempDir } from '../helpers.js';
 
 const TRICKY: readonly string[] = [
   'quo"te', "it's", `both "double" and 'single'`, 'a:\tb', 'a: b', 'a:b', '# not a comment', 'a #b', 'a# b',

@@ -1,7 +1,7 @@
 // Values validation in-process: every error names the file, the line and the field path, says
 // what was expected, and one run reports every problem.
-import { loadValues, parseValues, ValuesError } from '../src/values/load.js';
-import { DEFAULT_VALUES_FILE, defaultValuesData } from './helpers.js';
+import { loadValues, parseValues, ValuesError } from '../../src/values/load.js';
+import { DEFAULT_VALUES_FILE, defaultValuesData } from '../helpers.js';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 

@@ -1,7 +1,7 @@
 // The runner start-up script, RUN under busybox sh (the runner image's shell; cases in
 // startup-script-cases.ts) and as PID 1 of a new PID namespace. dash, shellcheck and the props:
-// startup-script.dash.test.ts.
-import { childOf, describeWithTools, run, which } from './shell-harness.js';
+// startup-script.dash.ts.
+import { childOf, describeWithTools, run, testConcurrently, which } from '../shell-harness.js';
 import { setup, startupScriptCases } from './startup-script-cases.js';
 
 startupScriptCases('busybox sh', ['busybox', 'sh', '-c']);
@@ -19,7 +19,7 @@ describeWithTools(['busybox', 'unshare'], 'start-up script as PID 1 (unshare --p
   const pid1 = (argv: string[], env: Record<string, string>, probed: () => boolean, killAfterMs: number) =>
     run(['unshare', '--pid', '--fork', '--kill-child=SIGKILL', ...argv], { env, signal: 'SIGTERM', signalWhen: probed, signalTarget: (c) => childOf(c.pid), killAfterMs });
 
-  (canUnshare || process.env.CI ? test.concurrent : test.skip)('exits within 5 s of SIGTERM while waiting for DinD', async () => {
+  (canUnshare || process.env.CI ? testConcurrently : test.skip)('exits within 5 s of SIGTERM while waiting for DinD', async () => {
     const s = setup('token');
     const r = await pid1(['busybox', 'sh', '-c', s.script], s.env({ READY_AFTER: '0' }), s.probed, 8000);
     expect(r.signal).toBeNull(); // not our SIGKILL
@@ -27,7 +27,7 @@ describeWithTools(['busybox', 'unshare'], 'start-up script as PID 1 (unshare --p
     expect(r.elapsedMs).toBeLessThan(5000);
   });
 
-  (canUnshare || process.env.CI ? test.concurrent : test.skip)('control: the same wait loop without a trap ignores SIGTERM as PID 1 (so the test above can fail)', async () => {
+  (canUnshare || process.env.CI ? testConcurrently : test.skip)('control: the same wait loop without a trap ignores SIGTERM as PID 1 (so the test above can fail)', async () => {
     const s = setup('token');
     const r = await pid1(['busybox', 'sh', '-c', 'while ! wget -q http://127.0.0.1:2375/_ping; do sleep 0.1; done'], s.env({ READY_AFTER: '0' }), s.probed, 1000);
     expect(r.signal).toBe('SIGKILL'); // still running when the harness gave up

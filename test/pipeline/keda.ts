@@ -3,17 +3,17 @@
 // against the KEDA CRD schema and checked by the wiring check.
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
-import { ephemeralRunnerScript } from '../src/constructs/keda/ephemeral-script.js';
-import { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps } from '../src/constructs/keda/forgejo-runner-scaled-job.js';
-import { forgejoRunnerTriggerMetadataSchema } from '../src/constructs/keda/forgejo-runner-trigger.js';
-import { ForgejoTokenAuthentication } from '../src/constructs/keda/trigger-authentication.js';
-import { HashedConfigMap } from '../src/constructs/hashed-config-map.js';
-import { OnePasswordSecret } from '../src/constructs/onepassword-secret.js';
-import { notesOf } from '../src/constructs/metadata.js';
-import type { KubeObject, SynthesizedObject } from '../src/synth/synthesize.js';
-import { emitYaml } from '../src/util/yaml.js';
-import { formatSchemaProblem, validateSchemas } from '../src/validate/schemas.js';
-import { checkWiring } from '../src/validate/wiring.js';
+import { ephemeralRunnerScript } from '../../src/constructs/keda/ephemeral-script.js';
+import { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps } from '../../src/constructs/keda/forgejo-runner-scaled-job.js';
+import { forgejoRunnerTriggerMetadataSchema } from '../../src/constructs/keda/forgejo-runner-trigger.js';
+import { ForgejoTokenAuthentication } from '../../src/constructs/keda/trigger-authentication.js';
+import { HashedConfigMap } from '../../src/constructs/hashed-config-map.js';
+import { OnePasswordSecret } from '../../src/constructs/onepassword-secret.js';
+import { notesOf } from '../../src/constructs/metadata.js';
+import type { KubeObject, SynthesizedObject } from '../../src/synth/synthesize.js';
+import { emitYaml } from '../../src/util/yaml.js';
+import { formatSchemaProblem, validateSchemas } from '../../src/validate/schemas.js';
+import { checkWiring } from '../../src/validate/wiring.js';
 
 const NS = 'forgejo-runner';
 

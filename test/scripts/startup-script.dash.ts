@@ -1,23 +1,25 @@
 // The runner start-up script under dash (a second POSIX shell; cases in
 // startup-script-cases.ts), through shellcheck, and its props. busybox sh and PID 1:
-// startup-script.busybox.test.ts.
+// startup-script.busybox.ts.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runnerStartupScript, RUNNER_DAEMON_PGREP_PATTERN } from '../src/constructs/startup-script.js';
-import { describeWithTools, fakeBin, run } from './shell-harness.js';
+import { runnerStartupScript, RUNNER_DAEMON_PGREP_PATTERN } from '../../src/constructs/startup-script.js';
+import { describeWithTools, fakeBin, run, testConcurrently } from '../shell-harness.js';
 import { startupScriptCases } from './startup-script-cases.js';
 
 startupScriptCases('dash', ['dash', '-c']);
 
 describeWithTools(['shellcheck'], 'start-up script passes shellcheck (POSIX sh)', () => {
-  test.each(['token', 'offline'] as const)('%s', async (registration) => {
-    const script = runnerStartupScript({ registration, configPath: '/config/config.yaml', stateFile: '/data/.runner', dockerUrl: 'http://127.0.0.1:2375' });
-    const { dir } = fakeBin({});
-    writeFileSync(join(dir, 's.sh'), script);
-    const r = await run(['shellcheck', '-s', 'sh', join(dir, 's.sh')], { env: { PATH: '/usr/bin:/bin' } });
-    expect(r.stdout).toBe('');
-    expect(r.code).toBe(0);
-  });
+  for (const registration of ['token', 'offline'] as const) {
+    testConcurrently(registration, async () => {
+      const script = runnerStartupScript({ registration, configPath: '/config/config.yaml', stateFile: '/data/.runner', dockerUrl: 'http://127.0.0.1:2375' });
+      const { dir } = fakeBin({});
+      writeFileSync(join(dir, 's.sh'), script);
+      const r = await run(['shellcheck', '-s', 'sh', join(dir, 's.sh')], { env: { PATH: '/usr/bin:/bin' } });
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(0);
+    });
+  }
 });
 
 describe('start-up script props', () => {

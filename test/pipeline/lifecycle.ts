@@ -1,10 +1,10 @@
 // Operations: rollouts let jobs finish, restarts keep one identity, Secrets exist before pods.
-import { dindPreStopCommand } from '../src/constructs/pool/runner-probes.js';
+import { dindPreStopCommand } from '../../src/constructs/pool/runner-probes.js';
 import { parse } from 'yaml';
-import { runnerStartupScript } from '../src/constructs/startup-script.js';
-import { SYNC_WAVE_ANNOTATION } from '../src/constructs/sync-waves.js';
-import { checkWiring } from '../src/validate/wiring.js';
-import { container, find, synthWith } from './helpers.js';
+import { runnerStartupScript } from '../../src/constructs/startup-script.js';
+import { SYNC_WAVE_ANNOTATION } from '../../src/constructs/sync-waves.js';
+import { checkWiring } from '../../src/validate/wiring.js';
+import { container, find, synthWith } from '../helpers.js';
 
 const wave = (o: any) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
 const runnerConfigOf = (manifests: readonly { object: any }[]) =>
@@ -54,7 +54,7 @@ describe('DinD lifetime by Kubernetes version', () => {
     expect(spec.containers.map((c: any) => c.name)).toEqual(['runner', 'dind']);
     const dind = container(d, 'dind');
     expect(dind.restartPolicy).toBeUndefined(); // not allowed on ordinary containers
-    expect(dind.lifecycle.preStop.exec.command).toEqual(dindPreStopCommand()); // run under busybox in runner-probes.test.ts
+    expect(dind.lifecycle.preStop.exec.command).toEqual(dindPreStopCommand()); // run under busybox in test/scripts/runner-probes.ts
     expect(spec.shareProcessNamespace).toBe(true); // so DinD's preStop can see the runner process
     expect(dind.startupProbe.exec.command).toEqual(['docker', 'info']);
   });

@@ -1,13 +1,35 @@
 // The ephemeral runner script, RUN under busybox sh (the runner image's shell) with fake
 // `forgejo-runner` and `wget` on PATH that log their arguments.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIND_NOT_READY_EXIT, ephemeralRunnerScript } from '../src/constructs/keda/ephemeral-script.js';
-import { BUSYBOX, run, sandbox } from './script-harness.js';
+import { DIND_NOT_READY_EXIT, ephemeralRunnerScript } from '../../src/constructs/keda/ephemeral-script.js';
+import { BUSYBOX, run, sandbox } from '../script-harness.js';
+import { killGroup, testConcurrently } from '../shell-harness.js';
 
 // pollSeconds 0.1 instead of the generated 1 s: the same loop, ten times faster.
 const SCRIPT = ephemeralRunnerScript({ configPath: '/config/config.yaml', dockerUrl: 'http://localhost:2375', pollSeconds: 0.1 });
+
+/**
+ * The TERM cases run one after another, as they did before the file's cases ran concurrently:
+ * with many busy shells around, a TERM that lands while the first dockerd probe is starting has
+ * been seen to end the script with exit 1 and no "Received TERM" line (a few in a hundred with
+ * 30 at once, never in 80 one at a time) - a race in the script's trap handling, reported, not
+ * fixed here (src/ is another task's).
+ */
+const TERM_CASES = { serial: 'term' };
+
+/** The script under busybox sh, in a process group of its own (see exitCode). */
+const spawnScript = (env: Record<string, string>) => spawn(BUSYBOX, ['sh', '-c', SCRIPT], { env, detached: true });
+
+/** Its exit code; then what it left behind (a fake's orphaned `sleep`) is killed. */
+const exitCode = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.on('exit', (c) => {
+      killGroup(child.pid);
+      resolve(c);
+    }),
+  );
 
 function untilFile(file: string, ms = 5000): Promise<void> {
   const start = Date.now();
@@ -18,9 +40,9 @@ function untilFile(file: string, ms = 5000): Promise<void> {
 }
 
 describe('ephemeral runner script under busybox sh', () => {
-  test('waits for DinD, writes the runner file from the secret, then runs exactly one job', () => {
+  testConcurrently('waits for DinD, writes the runner file from the secret, then runs exactly one job', async () => {
     const s = sandbox({ pingFailures: 1 });
-    const r = run(SCRIPT, s.env);
+    const r = await run(SCRIPT, s.env);
     expect(r.status).toBe(0);
     expect(s.calls()).toEqual([
       'wget -q -T 5 -O /dev/null http://localhost:2375/_ping',
@@ -30,74 +52,74 @@ describe('ephemeral runner script under busybox sh', () => {
     ]);
   });
 
-  test('never registers and never starts a daemon (each would leave runners or pods behind)', () => {
+  testConcurrently('never registers and never starts a daemon (each would leave runners or pods behind)', async () => {
     const s = sandbox();
-    run(SCRIPT, s.env);
+    await run(SCRIPT, s.env);
     const subcommands = s.calls().filter((c) => c.startsWith('forgejo-runner')).map((c) => c.split(' ')[3]);
     expect(subcommands).toEqual(['create-runner-file', 'one-job']);
   });
 
-  test("one-job's exit code is the pod's (1 = no task in forgejo-runner 12.7, so the Job fails)", () => {
+  testConcurrently("one-job's exit code is the pod's (1 = no task in forgejo-runner 12.7, so the Job fails)", async () => {
     const s = sandbox({ oneJobExit: 1 });
-    expect(run(SCRIPT, s.env).status).toBe(1);
-    expect(run(SCRIPT, sandbox({ oneJobExit: 2 }).env).status).toBe(2);
+    expect((await run(SCRIPT, s.env)).status).toBe(1);
+    expect((await run(SCRIPT, sandbox({ oneJobExit: 2 }).env)).status).toBe(2);
   });
 
-  test('a failing create-runner-file stops the script with its code and no job is fetched', () => {
+  testConcurrently('a failing create-runner-file stops the script with its code and no job is fetched', async () => {
     const s = sandbox({ createExit: 7 });
-    expect(run(SCRIPT, s.env).status).toBe(7);
+    expect((await run(SCRIPT, s.env)).status).toBe(7);
     expect(s.calls().some((c) => c.includes('one-job'))).toBe(false);
   });
 
-  test(`gives up with exit ${DIND_NOT_READY_EXIT} when dockerd never answers, instead of holding a Job slot forever`, () => {
+  testConcurrently(`gives up with exit ${DIND_NOT_READY_EXIT} when dockerd never answers, instead of holding a Job slot forever`, async () => {
     const s = sandbox({ pingFailures: 1000 });
-    const r = run(ephemeralRunnerScript({ configPath: '/c.yaml', dockerUrl: 'http://localhost:2375', dindWaitSeconds: 1, pollSeconds: 0.25 }), s.env);
+    const r = await run(ephemeralRunnerScript({ configPath: '/c.yaml', dockerUrl: 'http://localhost:2375', dindWaitSeconds: 1, pollSeconds: 0.25 }), s.env);
     expect(r.status).toBe(DIND_NOT_READY_EXIT);
     expect(r.stderr).toContain('Docker daemon not ready after 1 s');
     expect(s.calls().filter((c) => c.startsWith('wget'))).toHaveLength(5); // 4 sleeps of 0.25 s = 1 s, a probe after each
     expect(s.calls().some((c) => c.startsWith('forgejo-runner'))).toBe(false);
   });
 
-  test('waitForTask adds --wait to one-job', () => {
+  testConcurrently('waitForTask adds --wait to one-job', async () => {
     const s = sandbox();
-    run(ephemeralRunnerScript({ configPath: '/c.yaml', dockerUrl: 'http://d:2375', waitForTask: true }), s.env);
+    await run(ephemeralRunnerScript({ configPath: '/c.yaml', dockerUrl: 'http://d:2375', waitForTask: true }), s.env);
     expect(s.calls().at(-1)).toBe('forgejo-runner --config /c.yaml one-job --wait');
   });
 
-  test('TERM while waiting for DinD ends the script promptly (the sleep under wait), before any runner command', async () => {
+  testConcurrently('TERM while waiting for DinD ends the script promptly (the sleep under wait), before any runner command', async () => {
     const s = sandbox({ pingFailures: 1000 });
-    const child = spawn(BUSYBOX, ['sh', '-c', SCRIPT], { env: s.env });
+    const child = spawnScript(s.env);
     await untilFile(join(s.dir, 'pings'));
     const sent = Date.now();
     child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await exitCode(child);
     expect(code).toBe(143);
     expect(Date.now() - sent).toBeLessThan(1500);
     expect(s.calls().some((c) => c.startsWith('forgejo-runner'))).toBe(false);
-  });
+  }, TERM_CASES);
 
-  test('TERM during a slow create-runner-file ends the script promptly too (run under wait), and no job is fetched', async () => {
+  testConcurrently('TERM during a slow create-runner-file ends the script promptly too (run under wait), and no job is fetched', async () => {
     const s = sandbox({ createSleeps: 30 });
-    const child = spawn(BUSYBOX, ['sh', '-c', SCRIPT], { env: s.env });
+    const child = spawnScript(s.env);
     await untilFile(join(s.dir, 'creating'));
     const sent = Date.now();
     child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await exitCode(child);
     expect(code).toBe(143);
     expect(Date.now() - sent).toBeLessThan(1500);
     expect(s.calls().some((c) => c.includes('one-job'))).toBe(false);
-  });
+  }, TERM_CASES);
 
-  test('TERM during the job reaches forgejo-runner itself (exec), and its exit code ends the pod', async () => {
+  testConcurrently('TERM during the job reaches forgejo-runner itself (exec), and its exit code ends the pod', async () => {
     const s = sandbox({ oneJobWaitsForTerm: true });
-    const child = spawn(BUSYBOX, ['sh', '-c', SCRIPT], { env: s.env });
+    const child = spawnScript(s.env);
     await untilFile(join(s.dir, 'running'));
     child.kill('SIGTERM');
     // 'exit', not 'close': the fake's orphaned `sleep` may hold the pipes open for a second
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const code = await exitCode(child);
     expect(code).toBe(0);
     expect(s.calls()).toContain('one-job got TERM');
-  });
+  }, TERM_CASES);
 });
 
 test('dindWaitSeconds must be a whole number of seconds', () => {

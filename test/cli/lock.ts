@@ -1,16 +1,19 @@
 // One writer per repository: a live owner makes a second synth wait and then fail clearly; a
-// dead owner's lock (SIGKILL, power cut) is broken; releasing leaves nothing behind.
+// dead owner's lock (SIGKILL, power cut) is broken; releasing leaves nothing behind. Each case has
+// its own directory, so their waits overlap with the file's other tests (testConcurrently), except
+// the values edit made while synth waits: its fixed 150 ms must not be stretched by other work.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { acquireOutputLock, LockBusy } from '../src/output/lock.js';
-import { WORK_DIR_NAME } from '../src/output/writer.js';
-import { runMain, tempDir, tempRepo } from './helpers.js';
+import { acquireOutputLock, LockBusy } from '../../src/output/lock.js';
+import { WORK_DIR_NAME } from '../../src/output/writer.js';
+import { runMain, tempDir, tempRepo } from '../helpers.js';
+import { testConcurrently } from '../shell-harness.js';
 
 const lockFile = (root: string) => join(root, WORK_DIR_NAME, 'lock');
 
-test('a lock held by a live process makes the next taker wait, then fail naming the owner', async () => {
+testConcurrently('a lock held by a live process makes the next taker wait, then fail naming the owner', async () => {
   const root = tempDir();
   mkdirSync(join(root, WORK_DIR_NAME));
   writeFileSync(lockFile(root), `${process.ppid} ${hostname()}\n`); // a live process owns it
@@ -22,7 +25,7 @@ test('a lock held by a live process makes the next taker wait, then fail naming 
   expect(readFileSync(lockFile(root), 'utf8')).toBe(`${process.ppid} ${hostname()}\n`); // not stolen
 });
 
-test('the waiter gets the lock as soon as the owner releases it', async () => {
+testConcurrently('the waiter gets the lock as soon as the owner releases it', async () => {
   const root = tempDir();
   const release = await acquireOutputLock(root);
   const second = acquireOutputLock(root, { waitMs: 5000 });
@@ -33,7 +36,7 @@ test('the waiter gets the lock as soon as the owner releases it', async () => {
   expect(existsSync(join(root, WORK_DIR_NAME))).toBe(false); // a clean run leaves no trace
 });
 
-test("a dead process's lock is stale and is broken at once", async () => {
+testConcurrently("a dead process's lock is stale and is broken at once", async () => {
   const root = tempDir();
   const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
   mkdirSync(join(root, WORK_DIR_NAME));
@@ -43,7 +46,7 @@ test("a dead process's lock is stale and is broken at once", async () => {
   release();
 });
 
-test('synth while another synth holds the lock: exit 1, a clear message, nothing written', async () => {
+testConcurrently('synth while another synth holds the lock: exit 1, a clear message, nothing written', async () => {
   const repo = tempRepo();
   const release = await acquireOutputLock(repo);
   try {
@@ -51,7 +54,7 @@ test('synth while another synth holds the lock: exit 1, a clear message, nothing
     writeFileSync(values, readFileSync(values, 'utf8').replace('capacity: 2', 'capacity: 3'));
     const before = readFileSync(join(repo, 'argocd/manifests/forgejo-runner/configmap-forgejo-runner-config.yaml'), 'utf8');
     let err = '';
-    const code = await import('../src/cli.js').then(({ main }) =>
+    const code = await import('../../src/cli.js').then(({ main }) =>
       main(['synth', '--root', repo], { io: { out: () => {}, err: (l) => (err += `${l}\n`) }, env: {}, lockWaitMs: 200 }),
     );
     expect(code).toBe(1);
@@ -70,7 +73,7 @@ test('a values edit made while synth waits for the lock is not overwritten by th
   const original = readFileSync(values, 'utf8');
   const release = await acquireOutputLock(repo);
   let out = '';
-  const { main } = await import('../src/cli.js');
+  const { main } = await import('../../src/cli.js');
   // Synth reads capacity 3, then waits for the lock; meanwhile the operator saves capacity 4.
   writeFileSync(values, original.replace('capacity: 2', 'capacity: 3'));
   const running = main(['synth', '--root', repo], { io: { out: (l) => (out += `${l}\n`), err: (l) => (out += `${l}\n`) }, env: {} });

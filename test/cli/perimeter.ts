@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, lstatSync, rmSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, PROJECT, runMain, tempDir, tempRepo } from './helpers.js';
+import { git, PROJECT, runMain, tempDir, tempRepo } from '../helpers.js';
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
 const withOutput = (manifests: string, application = 'argocd/apps/forgejo-runner.yaml') =>
@@ -53,6 +53,8 @@ function makeHostileTemplate(): string {
   symlinkSync('../canary', join(repo, 'escape')); // a committed symlink that points outside
   git(repo, 'add', '-A');
   git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'hostile');
+  git(repo, 'repack', '-adq'); // one pack instead of a directory per object: fewer entries to copy and hash
+  git(repo, 'prune-packed');
   return parent;
 }
 

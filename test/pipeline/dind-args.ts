@@ -2,9 +2,9 @@
 // Docker API, fail at values time with the file, line and both fields named, and nothing is written.
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { dindArgConflicts } from '../src/values/dind-args.js';
-import { parseValues, ValuesError } from '../src/values/load.js';
-import { defaultValuesData, git, runMain, tempRepo, writeValues } from './helpers.js';
+import { dindArgConflicts } from '../../src/values/dind-args.js';
+import { parseValues, ValuesError } from '../../src/values/load.js';
+import { defaultValuesData, git, runMain, tempRepo, writeValues } from '../helpers.js';
 
 function problems(mutate: (v: Record<string, any>) => void): string {
   const v = defaultValuesData();

@@ -1,13 +1,13 @@
 // The zot CI key's path: 1Password zot-ci-apikey -> ExternalSecret -> Secret -> env var
 // ZOT_CI_API_KEY in the runner, and (bridge) a dotenv file that runner.env_file hands to jobs.
-import { dotenvTemplate } from '../src/constructs/dotenv.js';
+import { dotenvTemplate } from '../../src/constructs/dotenv.js';
 import { parse } from 'yaml';
 import { App, Chart } from 'cdk8s';
-import { OnePasswordSecret, SecretKeyHandle } from '../src/constructs/onepassword-secret.js';
-import { synthesize } from '../src/synth/synthesize.js';
-import { checkWiring, keysEsoWouldCreate } from '../src/validate/wiring.js';
-import { loadValues } from '../src/values/load.js';
-import { container, DEFAULT_VALUES_FILE, find, synthWith } from './helpers.js';
+import { OnePasswordSecret, SecretKeyHandle } from '../../src/constructs/onepassword-secret.js';
+import { synthesize } from '../../src/synth/synthesize.js';
+import { checkWiring, keysEsoWouldCreate } from '../../src/validate/wiring.js';
+import { loadValues } from '../../src/values/load.js';
+import { container, DEFAULT_VALUES_FILE, find, synthWith } from '../helpers.js';
 
 const { manifests } = synthesize(loadValues(DEFAULT_VALUES_FILE).values);
 const zot = find(manifests, 'ExternalSecret', 'zot-ci-apikey');
@@ -37,7 +37,7 @@ describe('ExternalSecret zot-ci-apikey', () => {
     const built = keysEsoWouldCreate(zot);
     expect(built.name).toBe('zot-ci-apikey');
     expect([...built.keys].sort()).toEqual(['ZOT_CI_API_KEY', 'jobs.env']);
-    expect(zot.spec.target.template.data['jobs.env']).toBe(dotenvTemplate(['ZOT_CI_API_KEY'])); // round trip: test/dotenv.test.ts
+    expect(zot.spec.target.template.data['jobs.env']).toBe(dotenvTemplate(['ZOT_CI_API_KEY'])); // round trip: test/pipeline/dotenv.ts
   });
 });
 

@@ -2,15 +2,15 @@
 // the small constructs from props, and values -> props.
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ArgoApplication } from '../src/constructs/argocd-application.js';
-import { HashedConfigMap } from '../src/constructs/hashed-config-map.js';
-import { explain, fileStemOf, notesOf, REVIEW_NOTE, setFileStem } from '../src/constructs/metadata.js';
-import { OnePasswordSecret } from '../src/constructs/onepassword-secret.js';
-import { ArgoCdSyncWaves, SYNC_WAVE_ANNOTATION } from '../src/constructs/sync-waves.js';
-import { synthesizeChart } from '../src/synth/synthesize.js';
-import { loadValues } from '../src/values/load.js';
-import { valuesToProps } from '../src/values/to-props.js';
-import { DEFAULT_VALUES_FILE, find, valuesWith } from './helpers.js';
+import { ArgoApplication } from '../../src/constructs/argocd-application.js';
+import { HashedConfigMap } from '../../src/constructs/hashed-config-map.js';
+import { explain, fileStemOf, notesOf, REVIEW_NOTE, setFileStem } from '../../src/constructs/metadata.js';
+import { OnePasswordSecret } from '../../src/constructs/onepassword-secret.js';
+import { ArgoCdSyncWaves, SYNC_WAVE_ANNOTATION } from '../../src/constructs/sync-waves.js';
+import { synthesizeChart } from '../../src/synth/synthesize.js';
+import { loadValues } from '../../src/values/load.js';
+import { valuesToProps } from '../../src/values/to-props.js';
+import { DEFAULT_VALUES_FILE, find, valuesWith } from '../helpers.js';
 
 const chart = () => new Chart(new App(), 'test', { disableResourceNameHashes: true });
 
@@ -47,8 +47,8 @@ describe('synthesis goes through cdk8s', () => {
   });
 
   test('the values pipeline gives the same objects as building ForgejoRunner from valuesToProps by hand', async () => {
-    const { synthesize } = await import('../src/synth/synthesize.js');
-    const { ForgejoRunner } = await import('../src/constructs/forgejo-runner.js');
+    const { synthesize } = await import('../../src/synth/synthesize.js');
+    const { ForgejoRunner } = await import('../../src/constructs/forgejo-runner.js');
     const values = loadValues(DEFAULT_VALUES_FILE).values;
     const c = chart();
     new ForgejoRunner(c, 'Runner', valuesToProps(values).runner);

@@ -2,16 +2,16 @@
 // derived from mounts, the pod reused outside a Deployment, and each error a prop can cause.
 import { ApiObject, App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { OnePasswordSecret } from '../src/constructs/onepassword-secret.js';
-import { DIND_ENDPOINT, dindDockerHost, dindHttpUrl } from '../src/constructs/pool/dind-endpoint.js';
-import { HashedConfigMap } from '../src/constructs/hashed-config-map.js';
-import { RunnerConfig } from '../src/constructs/pool/runner-config.js';
-import { runnerPod } from '../src/constructs/pool/runner-pod.js';
-import { RunnerPool, type RunnerPoolProps } from '../src/constructs/pool/runner-pool.js';
-import { PodVolume, podVolumes } from '../src/constructs/pool/volumes.js';
-import { synthesizeChart } from '../src/synth/synthesize.js';
-import { checkWiring } from '../src/validate/wiring.js';
-import { container, find } from './helpers.js';
+import { OnePasswordSecret } from '../../src/constructs/onepassword-secret.js';
+import { DIND_ENDPOINT, dindDockerHost, dindHttpUrl } from '../../src/constructs/pool/dind-endpoint.js';
+import { HashedConfigMap } from '../../src/constructs/hashed-config-map.js';
+import { RunnerConfig } from '../../src/constructs/pool/runner-config.js';
+import { runnerPod } from '../../src/constructs/pool/runner-pod.js';
+import { RunnerPool, type RunnerPoolProps } from '../../src/constructs/pool/runner-pool.js';
+import { PodVolume, podVolumes } from '../../src/constructs/pool/volumes.js';
+import { synthesizeChart } from '../../src/synth/synthesize.js';
+import { checkWiring } from '../../src/validate/wiring.js';
+import { container, find } from '../helpers.js';
 
 const store = { name: 'onepassword' };
 

@@ -1,6 +1,6 @@
 // Schema validation of synthesized objects: a failure names the file, kind, name and field.
-import { formatSchemaProblem, validateSchemas } from '../src/validate/schemas.js';
-import { synthWith } from './helpers.js';
+import { formatSchemaProblem, validateSchemas } from '../../src/validate/schemas.js';
+import { synthWith } from '../helpers.js';
 
 const { manifests, application } = synthWith();
 const edited = (file: string, edit: (o: any) => void) =>

@@ -1,8 +1,8 @@
 // Focused assertions on the default synthesis (values/indri.yaml): the properties production
 // depends on, each with the reason it matters.
-import { synthesize } from '../src/synth/synthesize.js';
-import { loadValues } from '../src/values/load.js';
-import { container, DEFAULT_VALUES_FILE, find, synthWith } from './helpers.js';
+import { synthesize } from '../../src/synth/synthesize.js';
+import { loadValues } from '../../src/values/load.js';
+import { container, DEFAULT_VALUES_FILE, find, synthWith } from '../helpers.js';
 
 const synthesis = synthesize(loadValues(DEFAULT_VALUES_FILE).values);
 const objects = synthesis.manifests;

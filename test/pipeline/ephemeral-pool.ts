@@ -7,20 +7,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { ScaledJob } from '../imports/keda.js';
-import { EphemeralRunnerPool, type EphemeralRunnerPoolProps } from '../src/constructs/keda/ephemeral-runner-pool.js';
-import { ForgejoTokenAuthentication } from '../src/constructs/keda/trigger-authentication.js';
-import { ForgejoRunner, type ForgejoRunnerProps } from '../src/constructs/forgejo-runner.js';
-import { OnePasswordSecret } from '../src/constructs/onepassword-secret.js';
-import { synthesize, synthesizeChart, type KubeObject, type SynthesizedObject } from '../src/synth/synthesize.js';
-import { validateSchemas } from '../src/validate/schemas.js';
-import { checkWiring, keysEsoWouldCreate } from '../src/validate/wiring.js';
-import { loadValues, parseValues, ValuesError } from '../src/values/load.js';
+import { ScaledJob } from '../../imports/keda.js';
+import { EphemeralRunnerPool, type EphemeralRunnerPoolProps } from '../../src/constructs/keda/ephemeral-runner-pool.js';
+import { ForgejoTokenAuthentication } from '../../src/constructs/keda/trigger-authentication.js';
+import { ForgejoRunner, type ForgejoRunnerProps } from '../../src/constructs/forgejo-runner.js';
+import { OnePasswordSecret } from '../../src/constructs/onepassword-secret.js';
+import { synthesize, synthesizeChart, type KubeObject, type SynthesizedObject } from '../../src/synth/synthesize.js';
+import { validateSchemas } from '../../src/validate/schemas.js';
+import { checkWiring, keysEsoWouldCreate } from '../../src/validate/wiring.js';
+import { loadValues, parseValues, ValuesError } from '../../src/values/load.js';
 import { cpSync, writeFileSync } from 'node:fs';
-import * as library from '../src/index.js';
-import { defaultValuesFiles } from '../src/cli.js';
-import { find, PROJECT, runMain, tempRepo } from './helpers.js';
-import { run, sandbox } from './script-harness.js';
+import * as library from '../../src/index.js';
+import { defaultValuesFiles } from '../../src/cli.js';
+import { find, PROJECT, runMain, tempRepo } from '../helpers.js';
+import { run, sandbox } from '../script-harness.js';
 
 const EXAMPLE = join(PROJECT, 'examples', 'ephemeral.yaml');
 const exampleText = readFileSync(EXAMPLE, 'utf8');
@@ -140,10 +140,10 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(deployment.spec.template.spec.containers[0].command[2]).toContain('forgejo-runner daemon');
   });
 
-  test('the runner script, RUN under busybox sh, calls create-runner-file then one-job, never register or daemon', () => {
+  test('the runner script, RUN under busybox sh, calls create-runner-file then one-job, never register or daemon', async () => {
     expect(runner.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     const s = sandbox();
-    const r = run(runner.command[2], s.env);
+    const r = await run(runner.command[2], s.env);
     expect(r.status).toBe(0);
     const subcommands = s.calls().filter((c) => c.startsWith('forgejo-runner')).map((c) => c.replace('forgejo-runner --config /config/config.yaml ', '').split(' ')[0]);
     expect(subcommands).toEqual(['create-runner-file', 'one-job']);
@@ -318,7 +318,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
   });
 
   test('the CLI reports it with a non-zero exit and writes nothing', async () => {
-    const { tempDir, writeValues } = await import('./helpers.js');
+    const { tempDir, writeValues } = await import('../helpers.js');
     const root = tempDir();
     const file = writeValues(join(root, 'examples'), 'bad.yaml', exampleText.replace('  mode: offline\n', '  mode: token\n'));
     const r = await runMain(['synth', '--root', root, '--values', file]);

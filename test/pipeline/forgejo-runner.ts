@@ -1,12 +1,12 @@
 // ForgejoRunner built straight from props, as a library user builds it: the smallest call gives
 // a valid runner, and each bad prop is an error that names the prop.
 import { App, Chart } from 'cdk8s';
-import { ForgejoRunner, type ForgejoRunnerProps } from '../src/constructs/forgejo-runner.js';
-import { ArgoCdSyncWaves, SYNC_WAVE_ANNOTATION } from '../src/constructs/sync-waves.js';
-import { synthesizeChart } from '../src/synth/synthesize.js';
-import { validateSchemas } from '../src/validate/schemas.js';
-import { checkWiring } from '../src/validate/wiring.js';
-import { container, find } from './helpers.js';
+import { ForgejoRunner, type ForgejoRunnerProps } from '../../src/constructs/forgejo-runner.js';
+import { ArgoCdSyncWaves, SYNC_WAVE_ANNOTATION } from '../../src/constructs/sync-waves.js';
+import { synthesizeChart } from '../../src/synth/synthesize.js';
+import { validateSchemas } from '../../src/validate/schemas.js';
+import { checkWiring } from '../../src/validate/wiring.js';
+import { container, find } from '../helpers.js';
 
 const SMALLEST: ForgejoRunnerProps = {
   forgejoUrl: 'https://forgejo.example.org',

@@ -3,9 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GENERATED_MARK, type RenderedOutput } from '../src/output/render.js';
-import { recoverLeftovers, WORK_DIR_NAME, workDirFor, writeOutput } from '../src/output/writer.js';
-import { git, tempDir } from './helpers.js';
+import { GENERATED_MARK, type RenderedOutput } from '../../src/output/render.js';
+import { recoverLeftovers, WORK_DIR_NAME, workDirFor, writeOutput } from '../../src/output/writer.js';
+import { git, tempDir } from '../helpers.js';
 
 const output = (files: Record<string, string>, app = 'app\n'): RenderedOutput => ({
   manifestsDir: 'out/manifests',

@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { synthesize, type KubeObject } from '../src/synth/synthesize.js';
-import { loadValues } from '../src/values/load.js';
-import { DEFAULT_VALUES_FILE, hasShared, SHARED_REFERENCE } from './helpers.js';
+import { synthesize, type KubeObject } from '../../src/synth/synthesize.js';
+import { loadValues } from '../../src/values/load.js';
+import { DEFAULT_VALUES_FILE, hasShared, SHARED_REFERENCE } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // The checker
@@ -176,7 +176,7 @@ const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
     reason:
       'start-up script hardened (issue 11): traps TERM/INT as PID 1 and waits interruptibly (production ignores ' +
       'SIGTERM until the grace period ends), probes http://127.0.0.1:2375/_ping (dockerd binds loopback only), registers with --config, ' +
-      'and exits non-zero when registration fails instead of starting a daemon without identity; run under real shells in test/startup-script*.test.ts',
+      'and exits non-zero when registration fails instead of starting a daemon without identity; run under real shells in test/scripts/startup-script*.ts',
   },
 ];
 

@@ -7,7 +7,7 @@
 // - renderTemplate evaluates exactly the template forms dotenvTemplate emits (a field piped
 //   through sprig `replace`, `if hasSuffix ... fail`), parsing the template text itself.
 // scripts/dotenv-go-check.sh runs the same cases through real Go, sprig and godotenv v1.5.1.
-import { dotenvTemplate } from '../src/constructs/dotenv.js';
+import { dotenvTemplate } from '../../src/constructs/dotenv.js';
 
 // --- godotenv v1.5.1 -------------------------------------------------------------------------
 

@@ -1,0 +1,196 @@
+// The CLI as the operator runs it: bad input exits non-zero, names the file and field, and
+// leaves the committed manifests exactly as they were. Most cases call main() in-process (the
+// code bin/ runs); exit codes, signals and crashes are checked on a real separate process.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { git, PROJECT, runCli, runMain, tempRepo, writeValues, type CliResult } from '../helpers.js';
+import { testConcurrently } from '../shell-harness.js';
+
+const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
+
+/** Each bad input, as a values-file text (or undefined: the file does not exist). */
+const cases: Record<string, { text?: string; expect: RegExp }> = {
+  'an unknown key': { text: base.replace('  username: zot-ci', '  usrname: zot-ci'), expect: /bad\.yaml:\d+: zot\.usrname: unknown key "usrname" \(did you mean "username"\?\)/ },
+  'a wrong type': { text: base.replace('replicas: 1', 'replicas: one'), expect: /bad\.yaml:\d+: pools\[0\]\.replicas: expected number, got string/ },
+  'a negative capacity': { text: base.replace('capacity: 2', 'capacity: -2'), expect: /bad\.yaml:\d+: pools\[0\]\.capacity: expected capacity >= 1/ },
+  'an invalid env var name': { text: base.replace('envVar: ZOT_CI_API_KEY', 'envVar: ZOT CI KEY'), expect: /bad\.yaml:\d+: zot\.envVar: expected an environment variable name/ },
+  'a duplicate pool name': {
+    text: `${base}  - name: forgejo-runner\n    runnerName: other\n    labels: [x]\n`,
+    expect: /bad\.yaml:\d+: pools\[1\]\.name: expected a unique pool name/,
+  },
+  'malformed YAML': { text: base.replace('namespace: forgejo-runner', 'namespace: "forgejo-runner'), expect: /bad\.yaml:\d+: \(document\): malformed YAML/ },
+  'an image reference with a space': { text: base.replace('docker:27-dind', 'docker:27 dind'), expect: /bad\.yaml:\d+: images\.dind: expected an image reference/ },
+  'a values file that does not exist': { expect: /bad\.yaml: \(document\): cannot read values: file does not exist/ },
+  'a grace period shorter than shutdownTimeout': {
+    text: base.replace('    shutdownTimeout: 3h', '    shutdownTimeout: 3h\n    terminationGracePeriodSeconds: 30'),
+    expect: /bad\.yaml:\d+: pools\[0\]\.terminationGracePeriodSeconds: expected at least 10800 \(shutdownTimeout 3h\), got 30/,
+  },
+};
+
+describe('bad input: non-zero exit, file and field named, committed output untouched', () => {
+  const results = new Map<string, { result: CliResult; status: string; file: string }>();
+
+  beforeAll(async () => {
+    // One repo per case, run concurrently: each process is independent.
+    await Promise.all(
+      Object.entries(cases).map(async ([name, c]) => {
+        const repo = tempRepo();
+        const file = join(repo, 'values', 'bad.yaml');
+        if (c.text !== undefined) writeValues(join(repo, 'values'), 'bad.yaml', c.text);
+        const result = await runMain(['synth', '--root', repo, '--values', file]);
+        results.set(name, { result, status: git(repo, 'status', '--porcelain', '--untracked-files=no'), file });
+      }),
+    );
+  });
+
+  test.each(Object.keys(cases))('%s', (name) => {
+    const { result, status } = results.get(name)!;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(cases[name]!.expect);
+    expect(result.stderr).toContain('synth: nothing written; the output on disk is unchanged');
+    expect(status).toBe('');
+  });
+});
+
+describe('synth, check and diff', () => {
+  test('synth of unchanged values rewrites nothing; check passes', async () => {
+    const repo = tempRepo();
+    const synth = await runMain(['synth', '--root', repo]);
+    expect(synth.code).toBe(0);
+    expect(synth.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    const check = await runMain(['check', '--root', repo]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('argocd/manifests/forgejo-runner/ and argocd/apps/forgejo-runner.yaml in the working tree match a fresh synth');
+  });
+
+  test('one changed byte in a committed manifest fails check with a diff; restoring it passes', async () => {
+    const repo = tempRepo();
+    const file = join(repo, 'argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('replicas: 1', 'replicas: 2'));
+    const drift = await runMain(['check', '--root', repo]);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toMatch(/^-  replicas: 2$/m);
+    expect(drift.stdout).toMatch(/^\+  replicas: 1$/m);
+    expect(drift.stderr).toContain('in the working tree differ from a fresh synth');
+    const diff = await runMain(['diff', '--root', repo]);
+    expect(diff.code).toBe(0); // diff only reports
+    expect(diff.stdout).toContain('+  replicas: 1');
+    expect(diff.stdout).toContain('--- a/argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');
+    writeFileSync(file, original);
+    expect((await runMain(['check', '--root', repo])).code).toBe(0);
+    const clean = await runMain(['diff', '--root', repo]);
+    expect(clean.stdout).toBe('values/indri.yaml: no differences\n');
+  });
+
+  test('a values change updates the files and removes the files of resources that are gone', async () => {
+    const repo = tempRepo();
+    const values = join(repo, 'values', 'indri.yaml');
+    // Dropping the zot block removes its ExternalSecret: its file must not linger.
+    writeFileSync(values, base.replace(/\nzot:\n(?: {2}.*\n|\s*#.*\n)+/, '\n'));
+    const result = await runMain(['synth', '--root', repo]);
+    expect(result.code).toBe(0);
+    // The summary says exactly what happened to which file.
+    expect(result.stdout).toBe(
+      'values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files): changed configmap-forgejo-runner-config.yaml, deployment-forgejo-runner.yaml, ' +
+        'kustomization.yaml; ' +
+        'removed externalsecret-zot-ci-apikey.yaml; argocd/apps/forgejo-runner.yaml: unchanged\n',
+    );
+    const status = git(repo, 'status', '--porcelain');
+    expect(status).toContain(' D argocd/manifests/forgejo-runner/externalsecret-zot-ci-apikey.yaml');
+    expect(status).toContain(' M argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');
+    expect(readFileSync(join(repo, 'argocd/manifests/forgejo-runner/kustomization.yaml'), 'utf8')).not.toContain('zot');
+  });
+
+  test('a file synth did not generate blocks the swap unless --force', async () => {
+    const repo = tempRepo();
+    const foreign = join(repo, 'argocd/manifests/forgejo-runner/notes.md');
+    writeFileSync(foreign, 'hand-written\n');
+    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace('capacity: 2', 'capacity: 3'));
+    const refused = await runMain(['synth', '--root', repo]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('holds files this tool did not generate: notes.md');
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=no', '--', 'argocd')).toBe('');
+    const forced = await runMain(['synth', '--root', repo, '--force']);
+    expect(forced.code).toBe(0);
+    expect(git(repo, 'status', '--porcelain')).not.toContain('notes.md');
+  });
+
+  testConcurrently('the binary exits non-zero on bad input and 2 on usage errors', async () => {
+    const [missing, r] = await Promise.all([runCli(['synth', '--values', 'values/nope.yaml']), runCli(['publish'])]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('values/nope.yaml: (document): cannot read values: file does not exist');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('expected one command, synth, check or diff; got: publish');
+  });
+});
+
+describe('values/ holds more than values files', () => {
+  test('dotfiles (editor locks, macOS ._ files), a FIFO and a directory are skipped, not read', async () => {
+    const repo = tempRepo();
+    const dir = join(repo, 'values');
+    writeFileSync(join(dir, '._indri.yaml'), Buffer.from([0, 5, 22, 7, 0xff, 0xfe])); // AppleDouble junk
+    symlinkSync('user@host.1234:1700000000', join(dir, '.#indri.yaml')); // Emacs lock: a dangling symlink
+    execFileSync('mkfifo', [join(dir, 'pipe.yaml')]); // reading it would hang forever
+    mkdirSync(join(dir, 'old.yaml'));
+    const result = await runMain(['synth', '--root', repo]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
+  });
+
+  test('a FIFO or directory named with --values is refused at once, not read', async () => {
+    const repo = tempRepo();
+    execFileSync('mkfifo', [join(repo, 'values', 'pipe.yaml')]);
+    const fifo = await runMain(['synth', '--root', repo, '--values', join(repo, 'values', 'pipe.yaml')]);
+    expect(fifo.code).toBe(1);
+    expect(fifo.stderr).toContain('values/pipe.yaml: (document): cannot read values: is not a regular file, expected a YAML file');
+    const dir = await runMain(['synth', '--root', repo, '--values', join(repo, 'values')]);
+    expect(dir.stderr).toContain('values: (document): cannot read values: is a directory, expected a YAML file');
+  });
+
+  test('a values file that is not UTF-8 is refused with its line', async () => {
+    const repo = tempRepo();
+    const file = join(repo, 'values', 'latin1.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from(base.replace('k8s-runner', 'k8s-runner-X')).subarray(0, 40), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const result = await runMain(['synth', '--root', repo, '--values', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/values\/latin1\.yaml:\d+: \(document\): not valid UTF-8/);
+  });
+});
+
+describe('paths that are the wrong kind of file: a message, no stack trace, nothing written', () => {
+  test.each([
+    ['a manifests directory below a file (ENOTDIR)', 'argocd/apps/forgejo-runner.yaml/sub', 'argocd/apps/other.yaml', /argocd\/apps\/forgejo-runner\.yaml\/sub: cannot read the output directory \(ENOTDIR\)/],
+    ['an application path that is a directory (EISDIR)', 'argocd/manifests/forgejo-runner', 'argocd/apps', /argocd\/apps exists and is not a regular file/],
+  ])('%s', async (_name, manifests, application, expected) => {
+    const repo = tempRepo();
+    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace(/^( {2}manifests: ).*$/m, `$1${manifests}`).replace(/^( {2}application: ).*$/m, `$1${application}`));
+    const result = await runMain(['synth', '--root', repo]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(expected);
+    expect(result.stderr).toContain('synth: nothing written');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(' M values/indri.yaml\n');
+  });
+});
+
+test('--help states the perimeter and what --force may and may not do', async () => {
+  const help = await runMain(['--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('must not be, lie inside or contain .git, node_modules, src, bin, test, imports, values, dist, package.json');
+  expect(help.stdout).toContain('--force never widens this');
+  expect(help.stdout).toContain('foreign regular files directly inside a manifests directory');
+});
+
+describe('cdk8s.yaml', () => {
+  test('`cdk8s synth` runs the same safe pipeline, and its delete-before-run output dir is scratch, never argocd/', () => {
+    const config = parse(readFileSync(join(PROJECT, 'cdk8s.yaml'), 'utf8'));
+    expect(config.app).toBe('node bin/forgejo-runner-cdk8s.mjs synth');
+    expect(config.output).toBe('dist/cdk8s.out'); // dist/ is git-ignored build output
+    const manifests = parse(readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8')).output.manifests;
+    expect(`${config.output}/`.startsWith(`${manifests}/`) || `${manifests}/`.startsWith(`${config.output}/`)).toBe(false);
+  });
+});
