@@ -88,7 +88,20 @@ describe('ForgejoRunnerScaledJob, smallest call', () => {
 
   test('"no task" is not retried: backoffLimit 0 and the runner\'s non-zero exit fails the Job', () => {
     expect(spec.jobTargetRef.backoffLimit).toBe(0);
-    expect(spec.jobTargetRef.podFailurePolicy.rules[0]).toEqual({ action: 'FailJob', onExitCodes: { containerName: 'runner', operator: 'NotIn', values: [0] } });
+    expect(spec.jobTargetRef.podFailurePolicy.rules).toContainEqual({ action: 'FailJob', onExitCodes: { containerName: 'runner', operator: 'NotIn', values: [0] } });
+  });
+
+  test('an evicted pod is replaced, not failed: the DisruptionTarget rule comes before the exit-code rule (first match wins)', () => {
+    // An eviction SIGTERMs the runner (exit 143), which the exit-code rule would also match.
+    const rules = spec.jobTargetRef.podFailurePolicy.rules;
+    const firstMatch = (pod: { exitCode: number; disruption: boolean }) =>
+      rules.find((r: any) =>
+        r.onPodConditions
+          ? pod.disruption && r.onPodConditions.some((c: any) => c.type === 'DisruptionTarget' && c.status === 'True')
+          : r.onExitCodes.operator === 'NotIn' && !r.onExitCodes.values.includes(pod.exitCode),
+      )?.action;
+    expect(firstMatch({ exitCode: 143, disruption: true })).toBe('Ignore');
+    expect(firstMatch({ exitCode: 1, disruption: false })).toBe('FailJob');
   });
 
   test('DinD stays a native sidecar and the runner the only main container', () => {

@@ -127,9 +127,12 @@ export class ForgejoRunnerScaledJob extends Construct {
           template: { ...props.podTemplate, spec: { ...pod, restartPolicy: 'Never' } },
           backoffLimit,
           podFailurePolicy: {
+            // Rules are evaluated in order and the first match wins (batch/v1 PodFailurePolicy.rules).
+            // An evicted or preempted pod's runner also exits non-zero (143 on SIGTERM), so the
+            // DisruptionTarget rule must come first, or every eviction would fail the Job.
             rules: [
-              { action: 'FailJob', onExitCodes: { containerName: runnerName, operator: 'NotIn', values: [0] } },
               { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+              { action: 'FailJob', onExitCodes: { containerName: runnerName, operator: 'NotIn', values: [0] } },
             ],
           },
           ...(props.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: props.activeDeadlineSeconds } : {}),
@@ -159,7 +162,7 @@ export class ForgejoRunnerScaledJob extends Construct {
     explain(
       r,
       'spec.jobTargetRef.podFailurePolicy',
-      'runner exit != 0 (e.g. one-job got no task) fails the Job at once; an evicted pod is replaced without counting',
+      'an evicted pod is replaced without counting (checked first: its runner exits 143 too); any other runner exit != 0 (e.g. one-job got no task) fails the Job at once',
     );
     explain(r, 'spec.minReplicaCount', min === 0 ? 'scale to zero when no job waits (needs KEDA >= 2.20)' : `${min} runner pod(s) wait for work even when idle`);
     explain(r, 'spec.rollout', 'gradual: a changed ScaledJob never deletes Jobs that are running CI jobs');
