@@ -180,6 +180,118 @@ const ALLOWED_DIFFERENCES: readonly AllowedDifference[] = [
   },
 ];
 
+/**
+ * Fields we add to objects production already has (the reference is a subset of ours, so the
+ * checker above never sees them): each added field is covered by one entry (a path or a prefix of
+ * it) that says why. An added field no entry covers fails the suite, so every new difference from
+ * production is named here; an entry that covers nothing fails as stale.
+ */
+const ADDED_FIELDS: readonly { readonly path: string; readonly reason: string }[] = [
+  { path: 'Namespace/forgejo-runner:metadata.annotations', reason: 'Argo CD sync wave 0 (opt-in ArgoCdSyncWaves): the Namespace exists before anything in it' },
+  {
+    path: 'Namespace/forgejo-runner:metadata.labels',
+    reason: 'Pod Security Admission (issue 11): enforce privileged (DinD needs it), warn and audit baseline so anything else privileged is reported',
+  },
+  { path: 'ConfigMap/forgejo-runner-config-cfc8c82mkf:metadata.annotations', reason: 'Argo CD sync wave 1: config exists before the pods that mount it' },
+  { path: 'ConfigMap/forgejo-runner-config-cfc8c82mkf:metadata.labels', reason: 'app.kubernetes.io/* recommended labels, so the pool\'s objects can be selected together' },
+  {
+    path: 'ConfigMap/forgejo-runner-config-cfc8c82mkf:data["config.yaml"](parsed).runner.envs',
+    reason: 'ZOT_REGISTRY and ZOT_CI_USERNAME for every job: the push paths read host and user from the environment (design card)',
+  },
+  {
+    path: 'ConfigMap/forgejo-runner-config-cfc8c82mkf:data["config.yaml"](parsed).runner.env_file',
+    reason: 'jobs get ZOT_CI_API_KEY from the dotenv file mounted from the zot Secret (design card: the key reaches the CI jobs)',
+  },
+  { path: 'Deployment/forgejo-runner:metadata.annotations', reason: 'Argo CD sync wave 2: the Deployment starts after its Secrets and ConfigMap are synced' },
+  { path: 'Deployment/forgejo-runner:metadata.labels', reason: 'app.kubernetes.io/* recommended labels (the selector stays app only: it is immutable)' },
+  { path: 'Deployment/forgejo-runner:spec.template.metadata.labels', reason: 'the same recommended labels on the pods (the NetworkPolicy still selects app only)' },
+  { path: 'Deployment/forgejo-runner:spec.minReadySeconds', reason: 'issue 11: a surge rollout drains the old pod only once the new one has been ready 10 s' },
+  { path: 'Deployment/forgejo-runner:spec.strategy', reason: 'surge first (maxSurge 1, maxUnavailable 0): the old pod drains its jobs while the new one takes new jobs' },
+  {
+    path: 'Deployment/forgejo-runner:spec.template.spec.terminationGracePeriodSeconds',
+    reason: 'runner.shutdown_timeout (3h) + 300 s: the kubelet must not SIGKILL running jobs (the default 30 s did)',
+  },
+  { path: 'Deployment/forgejo-runner:spec.template.spec.containers[name=runner].env[name=ZOT_CI_API_KEY]', reason: 'the zot push key in the runner pod (design card), from the ExternalSecret' },
+  {
+    path: 'Deployment/forgejo-runner:spec.template.spec.containers[name=runner].readinessProbe',
+    reason: 'issue 11: ready only when the daemon runs and the runner has an identity (with minReadySeconds, rollouts wait for it)',
+  },
+  {
+    path: 'Deployment/forgejo-runner:spec.template.spec.containers[name=runner].volumeMounts[name=job-secrets]',
+    reason: 'mounts the job dotenv file runner.env_file names (read-only, one Secret key only)',
+  },
+  { path: 'Deployment/forgejo-runner:spec.template.spec.volumes[name=job-secrets]', reason: 'the Secret volume behind that mount, projecting only the dotenv key' },
+  {
+    path: 'Deployment/forgejo-runner:spec.template.spec.initContainers[name=dind].args',
+    reason: 'issue 11: dockerd binds its unauthenticated TCP API to 127.0.0.1 only (production bound 0.0.0.0:2375, reachable from every pod)',
+  },
+  {
+    path: 'Deployment/forgejo-runner:spec.template.spec.initContainers[name=dind].startupProbe',
+    reason: 'docker info must answer before the runner starts (native sidecar startup order)',
+  },
+  { path: 'ExternalSecret/forgejo-runner-env:metadata.annotations', reason: 'Argo CD sync wave 1 (Argo CD waits for ESO\'s health check before the Deployment)' },
+  { path: 'ExternalSecret/forgejo-runner-env:metadata.labels', reason: 'app.kubernetes.io/* recommended labels' },
+];
+
+/**
+ * Paths of ours that the reference lacks: keys absent from the reference's object, and entries
+ * of name-keyed lists absent from the reference's list. Embedded files are compared as data.
+ * Reference list entries that the allow-list moved (DinD to initContainers) are compared where
+ * they moved to.
+ */
+function addedPaths(id: string, reference: unknown, ours: unknown, options: CompareOptions): string[] {
+  const added: string[] = [];
+  const moved = options.allow.filter((a) => a.movedTo);
+  const named = (l: unknown[]): l is Record<string, unknown>[] => l.every((e) => isObject(e) && typeof e.name === 'string');
+  const walk = (path: string, fieldPath: string, ref: unknown, mine: unknown): void => {
+    const parser = options.embedded?.[fieldPath];
+    if (parser && typeof ref === 'string' && typeof mine === 'string') {
+      walk(`${path}(parsed)`, `${fieldPath}(parsed)`, parser(ref), parser(mine));
+      return;
+    }
+    if (isObject(mine) && isObject(ref)) {
+      for (const [k, v] of Object.entries(mine)) {
+        if (!(k in ref)) {
+          // A list the allow-list moved reference entries into: those entries are compared there.
+          const into = moved.filter((a) => `${id}:${a.movedTo!.path}` === join2(path, k));
+          if (into.length > 0 && Array.isArray(v) && named(v)) {
+            for (const entry of v) {
+              const from = into.find((a) => a.path.endsWith(`[name=${entry.name}]`));
+              const refEntry = from && findMoved(reference, from);
+              const entryPath = `${join2(path, k)}[name=${String(entry.name)}]`;
+              if (!refEntry) added.push(entryPath);
+              else walk(entryPath, `${join2(fieldPath, k)}[name=${String(entry.name)}]`, { ...refEntry, ...from!.movedTo!.with }, entry);
+            }
+          } else {
+            added.push(join2(path, k));
+          }
+        } else {
+          walk(join2(path, k), join2(fieldPath, k), ref[k], v);
+        }
+      }
+      return;
+    }
+    if (Array.isArray(mine) && Array.isArray(ref) && named(mine) && named(ref)) {
+      for (const entry of mine) {
+        const match = ref.find((r) => r.name === entry.name);
+        const entryPath = `${path}[name=${String(entry.name)}]`;
+        if (match) walk(entryPath, `${fieldPath}[name=${String(entry.name)}]`, match, entry);
+        else if (!moved.some((a) => a.path === entryPath)) added.push(entryPath);
+      }
+    }
+  };
+  walk(`${id}:`, '', reference, ours);
+  return added;
+}
+
+/** The reference list entry an allow-list entry moved (`Kind/name:path[name=x]`). */
+function findMoved(reference: unknown, allowance: AllowedDifference): unknown {
+  const m = /^[^:]+:(.*)\[name=([^\]]+)\]$/.exec(allowance.path);
+  if (!m) return undefined;
+  const list = at(reference, m[1]!.replace(/\[name=[^\]]+\]/g, ''));
+  return Array.isArray(list) ? list.find((e) => isObject(e) && e.name === m[2]) : undefined;
+}
+
 /** Objects we add on purpose; everything else in ours must be in the reference. */
 const ADDITIONS = [
   'ExternalSecret/zot-ci-apikey',
@@ -232,6 +344,15 @@ describeShared(`parity with ../shared reference${sharedNote}`, () => {
       throw new Error(`our manifests differ from ${REFERENCE_RENDERED}:\n${formatFailure(result)}`);
     }
     expect(result).toEqual({ mismatches: [], unusedAllowances: [] });
+  });
+
+  test('every field we add to a production object is named in ADDED_FIELDS with its reason (no silent new difference)', () => {
+    const pairs = reference().map((r) => ({ id: `${r.kind}/${r.metadata.name}`, reference: r, ours: ours.find((o) => identity(o) === identity(r)) }));
+    const added = pairs.flatMap((p) => addedPaths(p.id, p.reference, p.ours, { allow: ALLOWED_DIFFERENCES, embedded: EMBEDDED }));
+    const covers = (entry: string, path: string) => path === entry || path.startsWith(`${entry}.`) || path.startsWith(`${entry}[`) || path.startsWith(`${entry}(`);
+    const unnamed = added.filter((p) => !ADDED_FIELDS.some((e) => covers(e.path, p)));
+    const stale = ADDED_FIELDS.filter((e) => !added.some((p) => covers(e.path, p))).map((e) => e.path);
+    expect({ unnamed, stale }).toEqual({ unnamed: [], stale: [] });
   });
 
   test('the reference config.yaml and daemon.json are compared as data and match ours (runner and dockerd settings unchanged)', () => {
@@ -292,6 +413,15 @@ describe('parity checker (so a real regression cannot pass unnoticed)', () => {
   };
   const run = (o: any, allow: AllowedDifference[] = [moved], embedded?: EmbeddedParsers) =>
     compareObjects([{ id: 'Deployment/d', reference, ours: o }], { allow, ...(embedded ? { embedded } : {}) });
+
+  test('addedPaths names every field ours adds, also inside an entry the allow-list moved, and nothing the reference has', () => {
+    const o = ours();
+    o.spec.initContainers[0].args = ['dockerd'];
+    expect(addedPaths('Deployment/d', reference, o, { allow: [moved] }).sort()).toEqual(
+      ['Deployment/d:metadata.labels.extra', 'Deployment/d:spec.containers[name=runner].env[name=B]', 'Deployment/d:spec.initContainers[name=dind].args'].sort(),
+    );
+    expect(addedPaths('Deployment/d', reference, structuredClone(reference), { allow: [] })).toEqual([]);
+  });
 
   test('our additions (extra keys, extra named entries, reordered named entries) are not differences', () => {
     expect(run(ours())).toEqual({ mismatches: [], unusedAllowances: [] });
