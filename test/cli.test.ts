@@ -8,6 +8,7 @@
 // and wait while the in-process tests run; their tests report them. The parts keep their own
 // describe blocks and test names; run one with e.g. `npm test -- cli -t 'hostile'`.
 import { startQueued } from './shell-harness.js';
+import { removeTempDirs } from './temp-dir.js';
 import './cli/cli.js';
 import './cli/perimeter.js';
 import './cli/lock.js';
@@ -17,3 +18,4 @@ import './cli/yaml-strings.js';
 import './cli/build.js';
 
 beforeAll(startQueued);
+afterAll(removeTempDirs);

@@ -9,6 +9,7 @@
 // shell-harness.ts) and they finish in ~1.5 s of mostly waiting, before the CPU-bound pipeline
 // tests run, so no timing assertion of a script shares the event loop with a synth. The parts
 // keep their describe blocks and test names; run one with e.g. `npm test -- pipeline -t 'ephemeral'`.
+import { removeTempDirs } from './temp-dir.js';
 import './scripts/runner-probes.js';
 import './scripts/startup-script.busybox.js';
 import './scripts/startup-script.dash.js';
@@ -27,3 +28,5 @@ import './pipeline/parity.js';
 import './pipeline/dotenv.js';
 import './pipeline/keda.js';
 import './pipeline/ephemeral-pool.js';
+
+afterAll(removeTempDirs);

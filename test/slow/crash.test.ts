@@ -6,6 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, PROJECT, runCli, runMain, tempRepo } from '../helpers.js';
+import { removeTempDirs } from '../temp-dir.js';
+
+afterAll(removeTempDirs);
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
 /** The new values: they differ in content and in files (no zot ExternalSecret). */
