@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { DEFAULT_SHUTDOWN_TIMEOUT, NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.js';
 import { durationSeconds } from '../util/duration.js';
-import { dindArgConflicts } from './dind-args.js';
+import { dindArgConflicts } from '../constructs/pool/dind-args.js';
 import {
   dnsLabel,
   dnsSubdomain,
@@ -173,7 +173,8 @@ const ValuesObject = z.strictObject({
       extraArgs: z.array(z.string().regex(/^--?[A-Za-z0-9]/, 'expected a dockerd flag starting with "-"')).optional(),
     })
     .superRefine((dind, ctx) => {
-      // Flags that crash dockerd next to the generated daemon.json, or reopen the API (dind-args.ts).
+      // Flags that crash dockerd next to the generated daemon.json, or reopen the API (constructs/pool/dind-args.ts;
+      // the pool constructs apply the same rules to their props).
       const sources = { mtu: dind.mtu !== undefined, registryMirrors: (dind.registryMirrors?.length ?? 0) > 0 };
       for (const c of dindArgConflicts(dind.extraArgs ?? [], sources)) {
         ctx.addIssue({ code: 'custom', path: ['extraArgs', c.index], message: c.message });

@@ -2,7 +2,7 @@
 // Docker API, fail at values time with the file, line and both fields named, and nothing is written.
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { dindArgConflicts } from '../../src/values/dind-args.js';
+import { dindArgConflicts } from '../../src/constructs/pool/dind-args.js';
 import { parseValues, ValuesError } from '../../src/values/load.js';
 import { defaultValuesData, git, runMain, tempRepo, writeValues } from '../helpers.js';
 

@@ -156,6 +156,16 @@ describe('each bad prop is an error naming the prop', () => {
     ['no labels', { labels: [] }, 'RunnerPool runners: labels is empty; give at least one runner label'],
     ['a label with a comma', { labels: ['a,b'] }, 'RunnerPool runners: labels entry "a,b" contains a space or comma'],
     ['capacity 0', { capacity: 0 }, 'RunnerPool runners: capacity is 0; expected a whole number >= 1'],
+    [
+      'a dockerd --host in dindExtraArgs (would reopen the unauthenticated Docker API to the network)',
+      { dindExtraArgs: ['--debug', '--host=tcp://0.0.0.0:2375'] },
+      'RunnerPool runners: dindExtraArgs[1] "--host=tcp://0.0.0.0:2375" the DinD API is bound to unix:///var/run/docker.sock and tcp://127.0.0.1:2375 only',
+    ],
+    [
+      'an --mtu flag next to dindMtu (dockerd refuses to start: crash loop)',
+      { dindMtu: 1400, dindExtraArgs: ['--mtu=1450'] },
+      'RunnerPool runners: dindExtraArgs[0] "--mtu=1450" repeats dindMtu, which daemon.json already sets',
+    ],
     ['an untagged runner image (would float to latest)', { runnerImage: 'code.forgejo.org/forgejo/runner' }, 'RunnerPool runners: runnerImage "code.forgejo.org/forgejo/runner" has no tag or digest'],
     ['an untagged DinD image', { dindImage: 'registry:5000/docker' }, 'RunnerPool runners: dindImage "registry:5000/docker" has no tag or digest'],
     ['negative replicas', { replicas: -1 }, 'RunnerPool runners: replicas is -1; expected a whole number >= 0'],

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { durationSeconds } from '../../util/duration.js';
 import { standardLabels } from '../labels.js';
 import type { SecretKeyHandle } from '../onepassword-secret.js';
+import { dindArgConflicts } from './dind-args.js';
 import { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS } from './defaults.js';
 import { RunnerConfig } from './runner-config.js';
 import { runnerPod, type RunnerPod } from './runner-pod.js';
@@ -135,6 +136,13 @@ export function poolPod(scope: Construct, what: string, props: RunnerPodTemplate
       fail(`${prop} is Secret ${s.secretName} of namespace ${s.namespace}, but the pool runs in ${props.namespace}`);
     }
   }
+  // The values schema checks the same rules with file and line; a library caller gets them here.
+  const conflicts = dindArgConflicts(props.dindExtraArgs ?? [], {
+    mtu: props.dindMtu !== undefined,
+    registryMirrors: (props.registryMirrors?.length ?? 0) > 0,
+    names: { mtu: 'dindMtu', registryMirrors: 'registryMirrors' },
+  });
+  if (conflicts.length > 0) fail(`dindExtraArgs[${conflicts[0]!.index}] ${conflicts[0]!.message}`);
   if (props.jobEnvFile && props.registration.mode === 'token' && props.registration.tokenSecret.secretName === props.jobEnvFile.secretName) {
     fail('jobEnvFile must not live in the registration Secret: envFrom would expose it to the runner as an env var');
   }

@@ -4,7 +4,7 @@
 // must catch. And the DinD args are `dockerd --host=unix://... --host=tcp://127.0.0.1:2375
 // ...extraArgs` (dindArgs in constructs/pool/dind-sidecar.ts): another --host would reopen the
 // unauthenticated API to the network.
-import { dindDockerHost } from '../constructs/pool/dind-endpoint.js';
+import { dindDockerHost } from './dind-endpoint.js';
 
 /** One rejected flag: where it is in extraArgs, and why. */
 export interface DindArgConflict {
@@ -18,6 +18,11 @@ export interface DaemonJsonSources {
   readonly mtu: boolean;
   /** dind.registryMirrors is non-empty (daemon.json "registry-mirrors"). */
   readonly registryMirrors: boolean;
+  /**
+   * How the caller spells the fields that set them, for the messages.
+   * @default the values file's: dind.mtu, dind.registryMirrors
+   */
+  readonly names?: { readonly mtu: string; readonly registryMirrors: string };
 }
 
 interface Rule {
@@ -27,17 +32,22 @@ interface Rule {
   readonly reject: (s: DaemonJsonSources) => string | undefined;
 }
 
+const mtuName = (s: DaemonJsonSources) => s.names?.mtu ?? 'dind.mtu';
+const mirrorsName = (s: DaemonJsonSources) => s.names?.registryMirrors ?? 'dind.registryMirrors';
+
 const RULES: readonly Rule[] = [
   {
     flags: ['--mtu'],
     reject: (s) =>
-      s.mtu ? 'repeats dind.mtu, which daemon.json already sets ("mtu"): dockerd refuses a directive given both as a flag and in daemon.json; drop the flag or dind.mtu' : undefined,
+      s.mtu
+        ? `repeats ${mtuName(s)}, which daemon.json already sets ("mtu"): dockerd refuses a directive given both as a flag and in daemon.json; drop the flag or ${mtuName(s)}`
+        : undefined,
   },
   {
     flags: ['--registry-mirror'],
     reject: (s) =>
       s.registryMirrors
-        ? 'repeats dind.registryMirrors, which daemon.json already sets ("registry-mirrors"): dockerd refuses a directive given both as a flag and in daemon.json; list every mirror in dind.registryMirrors'
+        ? `repeats ${mirrorsName(s)}, which daemon.json already sets ("registry-mirrors"): dockerd refuses a directive given both as a flag and in daemon.json; list every mirror in ${mirrorsName(s)}`
         : undefined,
   },
   {
@@ -47,7 +57,7 @@ const RULES: readonly Rule[] = [
   },
   {
     flags: ['--config-file'],
-    reject: () => 'dockerd would read that file instead of the generated daemon.json, silently dropping dind.mtu and dind.registryMirrors',
+    reject: (s) => `dockerd would read that file instead of the generated daemon.json, silently dropping ${mtuName(s)} and ${mirrorsName(s)}`,
   },
 ];
 
