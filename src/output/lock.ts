@@ -7,7 +7,7 @@
 // timeout), while here the owner is always a local process whose liveness can simply be asked.
 // Breaking a stale lock is itself guarded by a second exclusive file, so two waiters cannot both
 // break it and then both hold it.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ensureWorkDir, processAlive, removeWorkDirIfIdle, WORK_DIR_NAME } from './writer.js';
@@ -80,11 +80,24 @@ function readOwner(lock: string): { pid: number; alive: boolean; text: string } 
   }
   const [pidText, host] = text.trim().split(' ');
   const pid = Number(pidText);
-  // Half-written (empty) lock: its owner is between create and write; treat it as alive.
-  if (!Number.isInteger(pid) || pid <= 0) return { pid: 0, alive: true, text };
+  // Half-written (empty) lock: its owner is between create and write, a matter of microseconds;
+  // one that stays so for seconds belongs to a process killed in between, which left nobody to
+  // finish it (without this, every later synth would wait and fail forever).
+  if (!Number.isInteger(pid) || pid <= 0) return { pid: 0, alive: ageMs(lock) < HALF_WRITTEN_STALE_MS, text };
   // A lock from another host (a shared file system) cannot be checked here: treat it as live.
   const alive = host !== hostname() || processAlive(pid);
   return { pid, alive, text };
+}
+
+/** An owner writes its pid right after creating the lock; an empty lock this old has no owner. */
+const HALF_WRITTEN_STALE_MS = 5000;
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0; // gone meanwhile: the next round sees that
+  }
 }
 
 function breakStale(lock: string, staleText: string): void {

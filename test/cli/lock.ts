@@ -3,7 +3,7 @@
 // its own directory, so their waits overlap with the file's other tests (testConcurrently), except
 // the values edit made while synth waits: its fixed 150 ms must not be stretched by other work.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireOutputLock, LockBusy } from '../../src/output/lock.js';
@@ -41,6 +41,18 @@ testConcurrently("a dead process's lock is stale and is broken at once", async (
   const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
   mkdirSync(join(root, WORK_DIR_NAME));
   writeFileSync(lockFile(root), `${dead} ${hostname()}\n`);
+  const release = await acquireOutputLock(root, { waitMs: 0 });
+  expect(readFileSync(lockFile(root), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
+  release();
+});
+
+testConcurrently('an empty lock is a live owner mid-write, unless it stays empty for seconds (its owner died before writing)', async () => {
+  const root = tempDir();
+  mkdirSync(join(root, WORK_DIR_NAME));
+  writeFileSync(lockFile(root), ''); // just created: the owner is about to write its pid
+  await expect(acquireOutputLock(root, { waitMs: 150 })).rejects.toThrow(LockBusy);
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(lockFile(root), old, old); // the same empty lock a minute later
   const release = await acquireOutputLock(root, { waitMs: 0 });
   expect(readFileSync(lockFile(root), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
   release();
