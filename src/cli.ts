@@ -309,12 +309,17 @@ function sameBytes(file: string, bytes: Buffer): boolean {
   }
 }
 
+/** Names listed per kind of change; a larger set (say, 1000 new pools) is counted, not listed. */
+const LISTED = 10;
+
 function summary(source: string, output: RenderedOutput, r: WriteResult): string {
-  const parts = [
-    r.added.length ? `added ${r.added.join(', ')}` : '',
-    r.changed.length ? `changed ${r.changed.join(', ')}` : '',
-    r.removed.length ? `removed ${r.removed.join(', ')}` : '',
-  ].filter(Boolean);
+  const list = (what: string, files: readonly string[]) =>
+    files.length === 0
+      ? ''
+      : files.length <= LISTED
+        ? `${what} ${files.join(', ')}`
+        : `${what} ${files.length} files: ${files.slice(0, LISTED).join(', ')} and ${files.length - LISTED} more (git status lists them all)`;
+  const parts = [list('added', r.added), list('changed', r.changed), list('removed', r.removed)].filter(Boolean);
   const dir = `${output.manifestsDir}/ (${output.manifests.length} files): ${parts.length ? parts.join('; ') : 'unchanged'}`;
   const app = `${output.application.path}: ${r.application === 'unchanged' ? 'unchanged' : r.application}`;
   return `${source} -> ${dir}; ${app}`;

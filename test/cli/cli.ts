@@ -105,6 +105,21 @@ describe('synth, check and diff', () => {
     expect(readFileSync(join(repo, 'argocd/manifests/forgejo-runner/kustomization.yaml'), 'utf8')).not.toContain('zot');
   });
 
+  test('a large change is counted, with the first files named, instead of listing thousands of names', async () => {
+    const repo = tempRepo();
+    const values = join(repo, 'values', 'indri.yaml');
+    // Four more pools: a Deployment, a ConfigMap and a NetworkPolicy each, 12 new files.
+    const pools = ['a', 'b', 'c', 'd'].map((n) => `  - name: pool-${n}\n    runnerName: r-${n}\n    labels:\n      - ${n}:docker://node:22\n`).join('');
+    writeFileSync(values, `${base.trimEnd()}\n${pools}`);
+    const result = await runMain(['synth', '--root', repo]);
+    expect(result.code).toBe(0);
+    const added = git(repo, 'status', '--porcelain', '--untracked-files=all').split('\n').filter((l) => l.startsWith('??'));
+    expect(added).toHaveLength(12);
+    expect(result.stdout).toMatch(
+      /^values\/indri\.yaml -> argocd\/manifests\/forgejo-runner\/ \(19 files\): added 12 files: configmap-pool-a-config\.yaml(?:, [a-z0-9-]+\.yaml){9} and 2 more \(git status lists them all\); changed kustomization\.yaml; /,
+    );
+  });
+
   test('a file synth did not generate blocks the swap unless --force', async () => {
     const repo = tempRepo();
     const foreign = join(repo, 'argocd/manifests/forgejo-runner/notes.md');
