@@ -292,6 +292,36 @@ function findMoved(reference: unknown, allowance: AllowedDifference): unknown {
   return Array.isArray(list) ? list.find((e) => isObject(e) && e.name === m[2]) : undefined;
 }
 
+/**
+ * Name-keyed lists whose entries we write in another order than production. Kubernetes does not
+ * care, but the Deployment's bytes (and so its pod template) differ, which rolls it once.
+ */
+const REORDERED: readonly { readonly path: string; readonly reason: string }[] = [
+  {
+    path: 'Deployment/forgejo-runner:spec.template.spec.volumes',
+    reason:
+      'the pod\'s volumes are derived from its containers\' mounts (issue 10: a mount carries its volume), in ' +
+      'container order with DinD (an init container) first, instead of being listed by hand',
+  },
+];
+
+/** Paths of name-keyed lists (in both) whose shared entries appear in another order in ours. */
+function reorderedLists(id: string, reference: unknown, ours: unknown): string[] {
+  const found: string[] = [];
+  const walk = (path: string, ref: unknown, mine: unknown): void => {
+    if (isObject(ref) && isObject(mine)) {
+      for (const [k, v] of Object.entries(ref)) walk(join2(path, k), v, mine[k]);
+    } else if (Array.isArray(ref) && Array.isArray(mine) && ref.every((e) => isObject(e) && typeof e.name === 'string')) {
+      const names = (l: unknown[]) => l.map((e) => (isObject(e) ? e.name : undefined));
+      const common = names(mine).filter((n) => names(ref).includes(n));
+      if (common.join('\n') !== names(ref).filter((n) => common.includes(n)).join('\n')) found.push(path);
+      for (const e of ref as Record<string, unknown>[]) walk(`${path}[name=${String(e.name)}]`, e, mine.find((m) => isObject(m) && m.name === e.name));
+    }
+  };
+  walk(`${id}:`, reference, ours);
+  return found;
+}
+
 /** Objects we add on purpose; everything else in ours must be in the reference. */
 const ADDITIONS = [
   'ExternalSecret/zot-ci-apikey',
@@ -375,6 +405,12 @@ describeShared(`parity with ../shared reference${sharedNote}`, () => {
     expect(result.mismatches).toEqual([]);
   });
 
+  test('every name-keyed list we write in another order than production is named in REORDERED with its reason', () => {
+    const pairs = reference().map((r) => ({ id: `${r.kind}/${r.metadata.name}`, reference: r, ours: ours.find((o) => identity(o) === identity(r)) }));
+    const found = pairs.flatMap((p) => reorderedLists(p.id, p.reference, p.ours));
+    expect(found.sort()).toEqual(REORDERED.map((r) => r.path).sort());
+  });
+
   test('the reference objects are exactly ours minus the intended additions (nothing production runs is dropped, nothing unplanned added)', () => {
     const refIds = reference().map(identity).sort();
     const ourIds = ours.map(identity).sort();
@@ -421,6 +457,15 @@ describe('parity checker (so a real regression cannot pass unnoticed)', () => {
       ['Deployment/d:metadata.labels.extra', 'Deployment/d:spec.containers[name=runner].env[name=B]', 'Deployment/d:spec.initContainers[name=dind].args'].sort(),
     );
     expect(addedPaths('Deployment/d', reference, structuredClone(reference), { allow: [] })).toEqual([]);
+  });
+
+  test('reorderedLists reports a name-keyed list whose shared entries changed order, and not one with entries added', () => {
+    const swapped = structuredClone(reference);
+    swapped.spec.containers.reverse();
+    expect(reorderedLists('Deployment/d', reference, swapped)).toEqual(['Deployment/d:spec.containers']);
+    const grown = structuredClone(reference);
+    (grown.spec.containers[0] as any).env.unshift({ name: 'B', value: '2' });
+    expect(reorderedLists('Deployment/d', reference, grown)).toEqual([]);
   });
 
   test('our additions (extra keys, extra named entries, reordered named entries) are not differences', () => {
