@@ -39,6 +39,13 @@ interface CompareResult {
   readonly mismatches: string[];
   /** Allow-list paths that matched nothing (the difference is gone, or the path is wrong). */
   readonly unusedAllowances: string[];
+  /**
+   * Paths of ours that the reference lacks: keys absent from its object, entries absent from its
+   * name-keyed list (entries the allow-list moved are compared where they moved to).
+   */
+  readonly added: string[];
+  /** Name-keyed lists whose shared entries appear in another order in ours. */
+  readonly reordered: string[];
 }
 
 const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.stringify(v));
@@ -62,7 +69,20 @@ function compareObjects(
   options: CompareOptions,
 ): CompareResult {
   const mismatches: string[] = [];
+  const added: string[] = [];
+  const reordered: string[] = [];
   const used = new Set<string>();
+  const relocations = options.allow.filter((a) => a.movedTo);
+  /** A key of ours the reference lacks; a list the allow-list moved entries into counts per other entry. */
+  const noteAdded = (path: string, value: unknown): void => {
+    const id = path.slice(0, path.indexOf(':') + 1);
+    const into = relocations.filter((a) => a.path.startsWith(id) && `${id}${a.movedTo!.path}` === path);
+    if (into.length === 0 || !Array.isArray(value)) return void added.push(path);
+    for (const entry of value) {
+      const name = isObject(entry) ? String(entry.name) : '';
+      if (!into.some((a) => a.path.endsWith(`[name=${name}]`))) added.push(`${path}[name=${name}]`);
+    }
+  };
   const allowed = new Map(options.allow.map((a) => [a.path, a]));
 
   const differ = (path: string, expected: unknown, actual: unknown): void => {
@@ -86,6 +106,7 @@ function compareObjects(
     if (isObject(ref)) {
       if (!isObject(ours)) return differ(path, ref, ours);
       for (const [k, v] of Object.entries(ref)) walk(join2(path, k), join2(fieldPath, k), v, ours[k], oursRoot);
+      for (const [k, v] of Object.entries(ours)) if (!(k in ref)) noteAdded(join2(path, k), v);
       return;
     }
     if (Array.isArray(ref)) {
@@ -97,6 +118,10 @@ function compareObjects(
         ref.forEach((e, i) => walk(`${path}[${i}]`, `${fieldPath}[${i}]`, e, ours[i], oursRoot));
         return;
       }
+      const ourNames = ours.map((o) => (isObject(o) ? o.name : undefined));
+      for (const name of ourNames) if (!names.includes(name as string)) added.push(`${path}[name=${String(name)}]`);
+      const shared = ourNames.filter((n) => names.includes(n as string));
+      if (shared.join('\n') !== names.filter((n) => shared.includes(n)).join('\n')) reordered.push(path);
       for (const entry of ref as Record<string, unknown>[]) {
         const entryPath = `${path}[name=${entry.name}]`;
         const entryField = `${fieldPath}[name=${entry.name}]`;
@@ -113,12 +138,7 @@ function compareObjects(
             mismatches.push(`${entryPath}: moved to ${movedPath} per the allow-list, but it is not there either`);
             continue;
           }
-          walk(movedPath, entryField, entry, relocated, oursRoot);
-          for (const [k, v] of Object.entries(moved.with ?? {})) {
-            if (JSON.stringify((relocated as Record<string, unknown>)[k]) !== JSON.stringify(v)) {
-              mismatches.push(`${join2(movedPath, k)}: expected ${show(v)} vs actual ${show((relocated as Record<string, unknown>)[k])}`);
-            }
-          }
+          walk(movedPath, entryField, { ...entry, ...moved.with }, relocated, oursRoot); // `with`: what the move adds
         } else {
           differ(entryPath, entry, undefined);
         }
@@ -129,7 +149,7 @@ function compareObjects(
   };
 
   for (const { id, reference, ours } of pairs) walk(`${id}:`, '', reference, ours, ours);
-  return { mismatches, unusedAllowances: options.allow.map((a) => a.path).filter((p) => !used.has(p)) };
+  return { mismatches, unusedAllowances: options.allow.map((a) => a.path).filter((p) => !used.has(p)), added, reordered };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,65 +254,6 @@ const ADDED_FIELDS: readonly { readonly path: string; readonly reason: string }[
 ];
 
 /**
- * Paths of ours that the reference lacks: keys absent from the reference's object, and entries
- * of name-keyed lists absent from the reference's list. Embedded files are compared as data.
- * Reference list entries that the allow-list moved (DinD to initContainers) are compared where
- * they moved to.
- */
-function addedPaths(id: string, reference: unknown, ours: unknown, options: CompareOptions): string[] {
-  const added: string[] = [];
-  const moved = options.allow.filter((a) => a.movedTo);
-  const named = (l: unknown[]): l is Record<string, unknown>[] => l.every((e) => isObject(e) && typeof e.name === 'string');
-  const walk = (path: string, fieldPath: string, ref: unknown, mine: unknown): void => {
-    const parser = options.embedded?.[fieldPath];
-    if (parser && typeof ref === 'string' && typeof mine === 'string') {
-      walk(`${path}(parsed)`, `${fieldPath}(parsed)`, parser(ref), parser(mine));
-      return;
-    }
-    if (isObject(mine) && isObject(ref)) {
-      for (const [k, v] of Object.entries(mine)) {
-        if (!(k in ref)) {
-          // A list the allow-list moved reference entries into: those entries are compared there.
-          const into = moved.filter((a) => `${id}:${a.movedTo!.path}` === join2(path, k));
-          if (into.length > 0 && Array.isArray(v) && named(v)) {
-            for (const entry of v) {
-              const from = into.find((a) => a.path.endsWith(`[name=${entry.name}]`));
-              const refEntry = from && findMoved(reference, from);
-              const entryPath = `${join2(path, k)}[name=${String(entry.name)}]`;
-              if (!refEntry) added.push(entryPath);
-              else walk(entryPath, `${join2(fieldPath, k)}[name=${String(entry.name)}]`, { ...refEntry, ...from!.movedTo!.with }, entry);
-            }
-          } else {
-            added.push(join2(path, k));
-          }
-        } else {
-          walk(join2(path, k), join2(fieldPath, k), ref[k], v);
-        }
-      }
-      return;
-    }
-    if (Array.isArray(mine) && Array.isArray(ref) && named(mine) && named(ref)) {
-      for (const entry of mine) {
-        const match = ref.find((r) => r.name === entry.name);
-        const entryPath = `${path}[name=${String(entry.name)}]`;
-        if (match) walk(entryPath, `${fieldPath}[name=${String(entry.name)}]`, match, entry);
-        else if (!moved.some((a) => a.path === entryPath)) added.push(entryPath);
-      }
-    }
-  };
-  walk(`${id}:`, '', reference, ours);
-  return added;
-}
-
-/** The reference list entry an allow-list entry moved (`Kind/name:path[name=x]`). */
-function findMoved(reference: unknown, allowance: AllowedDifference): unknown {
-  const m = /^[^:]+:(.*)\[name=([^\]]+)\]$/.exec(allowance.path);
-  if (!m) return undefined;
-  const list = at(reference, m[1]!.replace(/\[name=[^\]]+\]/g, ''));
-  return Array.isArray(list) ? list.find((e) => isObject(e) && e.name === m[2]) : undefined;
-}
-
-/**
  * Name-keyed lists whose entries we write in another order than production. Kubernetes does not
  * care, but the Deployment's bytes (and so its pod template) differ, which rolls it once.
  */
@@ -304,23 +265,6 @@ const REORDERED: readonly { readonly path: string; readonly reason: string }[] =
       'container order with DinD (an init container) first, instead of being listed by hand',
   },
 ];
-
-/** Paths of name-keyed lists (in both) whose shared entries appear in another order in ours. */
-function reorderedLists(id: string, reference: unknown, ours: unknown): string[] {
-  const found: string[] = [];
-  const walk = (path: string, ref: unknown, mine: unknown): void => {
-    if (isObject(ref) && isObject(mine)) {
-      for (const [k, v] of Object.entries(ref)) walk(join2(path, k), v, mine[k]);
-    } else if (Array.isArray(ref) && Array.isArray(mine) && ref.every((e) => isObject(e) && typeof e.name === 'string')) {
-      const names = (l: unknown[]) => l.map((e) => (isObject(e) ? e.name : undefined));
-      const common = names(mine).filter((n) => names(ref).includes(n));
-      if (common.join('\n') !== names(ref).filter((n) => common.includes(n)).join('\n')) found.push(path);
-      for (const e of ref as Record<string, unknown>[]) walk(`${path}[name=${String(e.name)}]`, e, mine.find((m) => isObject(m) && m.name === e.name));
-    }
-  };
-  walk(`${id}:`, reference, ours);
-  return found;
-}
 
 /** Objects we add on purpose; everything else in ours must be in the reference. */
 const ADDITIONS = [
@@ -360,25 +304,23 @@ describeShared(`parity with ../shared reference${sharedNote}`, () => {
       if (doc.errors.length > 0) throw new Error(`${REFERENCE_RENDERED}: ${doc.errors[0]!.message}`);
       return doc.toJS() as KubeObject;
     });
+  /** Each reference object with ours of the same identity (undefined when we lack it). */
+  const pairs = () =>
+    reference().map((r) => ({ id: `${r.kind}/${r.metadata.name}`, reference: r, ours: ours.find((o) => identity(o) === identity(r)) }));
+  const compareWithReference = () => compareObjects(pairs(), { allow: ALLOWED_DIFFERENCES, embedded: EMBEDDED });
 
   test('every reference field is in our manifests with the same value, except the allow-list (production keeps its behaviour)', () => {
-    const ref = reference();
-    const pairs = ref.map((r) => {
-      const mine = ours.find((o) => identity(o) === identity(r));
-      return { id: `${r.kind}/${r.metadata.name}`, reference: r, ours: mine };
-    });
-    const missing = pairs.filter((p) => p.ours === undefined).map((p) => p.id);
+    const missing = pairs().filter((p) => p.ours === undefined).map((p) => p.id);
     expect(missing).toEqual([]); // a production object we do not generate would be pruned by Argo CD
-    const result = compareObjects(pairs, { allow: ALLOWED_DIFFERENCES, embedded: EMBEDDED });
+    const result = compareWithReference();
     if (result.mismatches.length + result.unusedAllowances.length > 0) {
       throw new Error(`our manifests differ from ${REFERENCE_RENDERED}:\n${formatFailure(result)}`);
     }
-    expect(result).toEqual({ mismatches: [], unusedAllowances: [] });
+    expect(result).toMatchObject({ mismatches: [], unusedAllowances: [] });
   });
 
   test('every field we add to a production object is named in ADDED_FIELDS with its reason (no silent new difference)', () => {
-    const pairs = reference().map((r) => ({ id: `${r.kind}/${r.metadata.name}`, reference: r, ours: ours.find((o) => identity(o) === identity(r)) }));
-    const added = pairs.flatMap((p) => addedPaths(p.id, p.reference, p.ours, { allow: ALLOWED_DIFFERENCES, embedded: EMBEDDED }));
+    const { added } = compareWithReference();
     const covers = (entry: string, path: string) => path === entry || path.startsWith(`${entry}.`) || path.startsWith(`${entry}[`) || path.startsWith(`${entry}(`);
     const unnamed = added.filter((p) => !ADDED_FIELDS.some((e) => covers(e.path, p)));
     const stale = ADDED_FIELDS.filter((e) => !added.some((p) => covers(e.path, p))).map((e) => e.path);
@@ -406,9 +348,8 @@ describeShared(`parity with ../shared reference${sharedNote}`, () => {
   });
 
   test('every name-keyed list we write in another order than production is named in REORDERED with its reason', () => {
-    const pairs = reference().map((r) => ({ id: `${r.kind}/${r.metadata.name}`, reference: r, ours: ours.find((o) => identity(o) === identity(r)) }));
-    const found = pairs.flatMap((p) => reorderedLists(p.id, p.reference, p.ours));
-    expect(found.sort()).toEqual(REORDERED.map((r) => r.path).sort());
+    const { reordered } = compareWithReference();
+    expect(reordered.sort()).toEqual(REORDERED.map((r) => r.path).sort());
   });
 
   test('the reference objects are exactly ours minus the intended additions (nothing production runs is dropped, nothing unplanned added)', () => {
@@ -450,26 +391,26 @@ describe('parity checker (so a real regression cannot pass unnoticed)', () => {
   const run = (o: any, allow: AllowedDifference[] = [moved], embedded?: EmbeddedParsers) =>
     compareObjects([{ id: 'Deployment/d', reference, ours: o }], { allow, ...(embedded ? { embedded } : {}) });
 
-  test('addedPaths names every field ours adds, also inside an entry the allow-list moved, and nothing the reference has', () => {
+  test('added names every field ours adds, also inside an entry the allow-list moved, and nothing the reference has', () => {
     const o = ours();
     o.spec.initContainers[0].args = ['dockerd'];
-    expect(addedPaths('Deployment/d', reference, o, { allow: [moved] }).sort()).toEqual(
+    expect(run(o).added.sort()).toEqual(
       ['Deployment/d:metadata.labels.extra', 'Deployment/d:spec.containers[name=runner].env[name=B]', 'Deployment/d:spec.initContainers[name=dind].args'].sort(),
     );
-    expect(addedPaths('Deployment/d', reference, structuredClone(reference), { allow: [] })).toEqual([]);
+    expect(run(structuredClone(reference), []).added).toEqual([]);
   });
 
-  test('reorderedLists reports a name-keyed list whose shared entries changed order, and not one with entries added', () => {
+  test('reordered reports a name-keyed list whose shared entries changed order, and not one with entries added', () => {
     const swapped = structuredClone(reference);
     swapped.spec.containers.reverse();
-    expect(reorderedLists('Deployment/d', reference, swapped)).toEqual(['Deployment/d:spec.containers']);
+    expect(run(swapped, []).reordered).toEqual(['Deployment/d:spec.containers']);
     const grown = structuredClone(reference);
     (grown.spec.containers[0] as any).env.unshift({ name: 'B', value: '2' });
-    expect(reorderedLists('Deployment/d', reference, grown)).toEqual([]);
+    expect(run(grown, []).reordered).toEqual([]);
   });
 
   test('our additions (extra keys, extra named entries, reordered named entries) are not differences', () => {
-    expect(run(ours())).toEqual({ mismatches: [], unusedAllowances: [] });
+    expect(run(ours())).toMatchObject({ mismatches: [], unusedAllowances: [] });
   });
 
   test('a changed value is reported with its path, expected and actual', () => {
