@@ -1,12 +1,12 @@
 // Harness for runner scripts: RUN them under busybox sh (the runner image's shell) with fake
-// `forgejo-runner` and `wget` on PATH that log their arguments.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+// `forgejo-runner` and `wget` on PATH (shell-harness.ts fakeBin) that log their arguments to
+// $SANDBOX/calls.log and leave marker files there for the steps a test waits on.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run as runArgv } from './shell-harness.js';
-import { tempDir } from './temp-dir.js';
+import { fakeBin, run as runArgv, which } from './shell-harness.js';
 
 // Debian package busybox (`apt-get install busybox`); no skip: a missing busybox fails loudly.
-export const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find(existsSync) ?? 'busybox';
+export const BUSYBOX = which('busybox') ?? 'busybox';
 
 export interface Fakes {
   /** wget fails this many times before dockerd "answers". */
@@ -20,29 +20,25 @@ export interface Fakes {
 }
 
 export function sandbox(fakes: Fakes = {}) {
-  const dir = tempDir('frc-ephemeral-');
-  const log = join(dir, 'calls.log');
-  const fake = (name: string, body: string) => {
-    const file = join(dir, name);
-    writeFileSync(file, `#!${BUSYBOX} sh\n${body}\n`);
-    chmodSync(file, 0o755);
-  };
-  fake(
-    'wget',
-    `n=$(cat ${dir}/pings 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/pings
-echo "wget $*" >> ${log}
+  const { dir, bin } = fakeBin({
+    wget: `n=$(cat "$SANDBOX/pings" 2>/dev/null || echo 0); echo $((n + 1)) > "$SANDBOX/pings"
+echo "wget $*" >> "$SANDBOX/calls.log"
 [ "$n" -ge ${fakes.pingFailures ?? 0} ]`,
-  );
-  fake(
-    'forgejo-runner',
-    `echo "forgejo-runner $*" >> ${log}
+    'forgejo-runner': `echo "forgejo-runner $*" >> "$SANDBOX/calls.log"
 case " $* " in
-  *" create-runner-file "*) ${fakes.createSleeps ? `echo > ${dir}/creating; sleep ${fakes.createSleeps}; ` : ''}exit ${fakes.createExit ?? 0} ;;
+  *" create-runner-file "*) ${fakes.createSleeps ? `echo > "$SANDBOX/creating"; sleep ${fakes.createSleeps}; ` : ''}exit ${fakes.createExit ?? 0} ;;
   *" one-job"*)
-    ${fakes.oneJobWaitsForTerm ? `trap 'echo "one-job got TERM" >> ${log}; exit 0' TERM; echo ready > ${dir}/running; while :; do sleep 1 & wait $!; done` : `exit ${fakes.oneJobExit ?? 0}`} ;;
+    ${fakes.oneJobWaitsForTerm ? `trap 'echo "one-job got TERM" >> "$SANDBOX/calls.log"; exit 0' TERM; echo ready > "$SANDBOX/running"; while :; do sleep 1 & wait $!; done` : `exit ${fakes.oneJobExit ?? 0}`} ;;
 esac`,
-  );
-  const env = { PATH: `${dir}:${process.env.PATH}`, FORGEJO_URL: 'https://forge.example', RUNNER_SECRET: 'a'.repeat(40), RUNNER_NAME: 'k8s-ephemeral' };
+  });
+  const log = join(dir, 'calls.log');
+  const env = {
+    PATH: `${bin}:${process.env.PATH}`,
+    SANDBOX: dir,
+    FORGEJO_URL: 'https://forge.example',
+    RUNNER_SECRET: 'a'.repeat(40),
+    RUNNER_NAME: 'k8s-ephemeral',
+  };
   const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
   return { dir, env, calls };
 }
