@@ -5,8 +5,16 @@
 // generation by the machine's RAM, and with its default 1000 pools peaked at ~300 MB RSS of which
 // under half is live data; 8 MB semi-spaces keep it at ~170 MB, with no measurable cost in time.
 // (A heap flag cannot be set from inside the process once V8 has started.)
-import { bundle, ensureBuilt } from './build.mjs';
+import module from 'node:module';
 
+// V8's compiled code for dist/ (and this file's imports) is kept in dist/.compile-cache, Node's
+// module compile cache (https://nodejs.org/api/module.html#module-compile-cache), as npm and tsc
+// do for themselves. It holds compiled JavaScript, keyed and checked by the source's content (a
+// rebuilt bundle is compiled afresh), never anything derived from values or output: every synth
+// still runs every stage. It saves ~0.1 s of compiling the bundles on each run. Node >= 22.8.
+module.enableCompileCache?.(new URL('../dist/.compile-cache', import.meta.url).pathname);
+
+const { bundle, ensureBuilt } = await import('./build.mjs');
 const argv = process.argv.slice(2);
 const { ok, typeChecked } = await ensureBuilt();
 if (!ok) {

@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
+import * as z from './util/zod.js';
 import { compareOutput } from './output/compare.js';
 import { acquireOutputLock, LockBusy } from './output/lock.js';
 import { render, type RenderedOutput } from './output/render.js';

@@ -2,7 +2,7 @@
 // Every problem is collected (not just the first) and reported as file:line path: expected ...
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import * as z from 'zod';
+import * as z from '../util/zod.js';
 import { ValuesSchema, type Values } from './schema.js';
 
 export interface ValuesProblem {

@@ -1,8 +1,8 @@
 // The incremental build decides staleness by content, never by mtime: a source copied with its
 // old mtime (cp -p, tar, rsync) must still trigger a rebuild.
-import { cpSync, readdirSync, statSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, statSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DROPPED_FORMATS, inputHash } from '../../bin/build.mjs';
+import { DROPPED_FORMATS, importedNames, inputHash } from '../../bin/build.mjs';
 import { PROJECT, tempDir } from '../helpers.js';
 
 test('an edit that keeps the old mtime still changes the build hash; identical content gives the same hash', () => {
@@ -34,4 +34,29 @@ test('the bundle leaves out only string formats that no schema validator names, 
   expect(files).toBeGreaterThan(900);
   expect([...named].sort()).toEqual(expect.arrayContaining(['byte', 'date-time', 'int32', 'int64', 'quantity'])); // the scan sees them
   expect(DROPPED_FORMATS.filter((f) => named.has(f))).toEqual([]);
+});
+
+test('the vendor entries name exactly what our bundle imports, read from its import statements', () => {
+  // esbuild's import forms, minified or not; a namespace import takes the whole package.
+  const code =
+    'import{Construct as a,Node}from"./vendor/constructs.mjs";import*as z from"./vendor/zod.mjs";' +
+    'import { parse as p, Document } from "./vendor/yaml.mjs";import{readFileSync}from"node:fs";export{x as y}from"./vendor/diff.mjs";';
+  expect(importedNames(code, ['constructs', 'diff', 'yaml', 'zod'])).toEqual({
+    constructs: ['Construct', 'Node'],
+    diff: ['x'],
+    yaml: ['Document', 'parse'],
+    zod: '*',
+  });
+});
+
+test('our bundle imports every package by name from dist/vendor/, and takes none whole', () => {
+  // The build (global setup) recorded what dist/cli.mjs imports. No package is taken whole: our
+  // code imports zod through src/util/zod.ts, so only the zod API we use is bundled and run.
+  const key = readFileSync(join(PROJECT, 'dist', 'vendor', '.vendor-key'), 'utf8');
+  const wanted = JSON.parse(key.slice(0, key.lastIndexOf('}') + 1)) as Record<string, string[] | '*'>;
+  expect(Object.entries(wanted).filter(([, names]) => names === '*')).toEqual([]);
+  expect(wanted.zod).toEqual(expect.arrayContaining(['strictObject', 'string']));
+  const bundle = readFileSync(join(PROJECT, 'dist', 'cli.mjs'), 'utf8');
+  expect(importedNames(bundle, Object.keys(wanted))).toEqual(wanted);
+  for (const spec of Object.keys(wanted)) expect(existsSync(join(PROJECT, 'dist', 'vendor', `${spec}.mjs`))).toBe(true);
 });
