@@ -100,13 +100,11 @@ export async function runMain(args: readonly string[], env: Record<string, strin
   return { code, signal: null, stdout, stderr };
 }
 
-/** Runs the real CLI (bin/forgejo-runner-cdk8s.mjs) as a separate process. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+/** Runs the real CLI (bin/forgejo-runner-cdk8s.mjs) as a separate process; an env value of undefined unsets it. */
+export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+  const env = Object.fromEntries(Object.entries({ ...process.env, NODE_OPTIONS: '', ...options.env }).filter(([, v]) => v !== undefined));
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT, 'bin', 'forgejo-runner-cdk8s.mjs'), ...args], {
-      cwd: options.cwd ?? PROJECT,
-      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
-    });
+    const child = spawn(process.execPath, [join(PROJECT, 'bin', 'forgejo-runner-cdk8s.mjs'), ...args], { cwd: options.cwd ?? PROJECT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
