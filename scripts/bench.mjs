@@ -105,6 +105,7 @@ try {
   }
   printTable();
   printTargets();
+  printFloor();
 } finally {
   restore();
 }
@@ -237,6 +238,15 @@ function printTargets() {
   line(f === undefined ? undefined : f <= 3, `1000 pools (f1000) median <= 3 s: ${s(f)}`);
   const rss = peakMb('f1000');
   line(rss === undefined ? undefined : rss <= 200, `1000 pools (f1000) peak RSS <= 200 MB: ${rss === undefined ? 'n/a' : `${rss.toFixed(0)} MB`}`);
+}
+
+/** What (f1000)'s file writes and YAML rendering cost alone on this machine (scripts/floor.mjs). */
+function printFloor() {
+  const f = commands.find((c) => c.id === 'f1000');
+  if (!f || interrupted || results.get('f1000').seconds.length === 0) return;
+  const manifests = join(scratch, 'pools-1000', 'out', 'manifests');
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'floor.mjs'), manifests], { cwd: root, encoding: 'utf8' });
+  console.log(`\n${(r.stdout || r.stderr || '').trim() || 'floor: scripts/floor.mjs printed nothing'}`);
 }
 
 // --- helpers -----------------------------------------------------------------------------
