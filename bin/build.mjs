@@ -117,6 +117,11 @@ async function bundleCli({ force }) {
     });
     const [output] = app.outputFiles;
     const wanted = importedNames(output.text, [...specifiers].sort());
+    const whole = Object.keys(wanted).filter((spec) => wanted[spec] === '*');
+    if (whole.length > 0) {
+      // Bundling all of a package on every synth is what src/util/zod.ts exists to avoid.
+      return `src/ imports all of ${whole.join(', ')} (import * as ... from, or export * from): import the names it uses instead, as src/util/zod.ts does for zod\n`;
+    }
     const key = vendorKey(wanted);
     if (force || !existsSync(vendorStamp) || readFileSync(vendorStamp, 'utf8') !== key) {
       await bundleVendor(esbuild, wanted);
@@ -134,7 +139,7 @@ async function bundleCli({ force }) {
 
 /**
  * The names dist/cli.mjs imports from each package: `{ spec: [names] }`, or `'*'` (all of it)
- * for a namespace import. esbuild reports which modules an output imports but not which names,
+ * for a namespace import or `export *`. esbuild reports which modules an output imports but not which names,
  * so they are read from the output's own import statements, which esbuild writes in one form:
  * `import{a as b,c}from"./vendor/x.mjs"` or `import*as n from"./vendor/x.mjs"`. (Our code
  * imports zod through src/util/zod.ts for this reason.) A name missed here would fail every run
@@ -143,7 +148,7 @@ async function bundleCli({ force }) {
 export function importedNames(code, specifiers) {
   const names = Object.fromEntries(specifiers.map((spec) => [spec, new Set()]));
   const bySource = new Map(specifiers.map((spec) => [vendorImport(spec), spec]));
-  const statement = /(?:import|export)\s*(?:\{([^}]*)\}|\*\s*as\s+[\w$]+)\s*from\s*"([^"]+)"/g;
+  const statement = /(?:import|export)\s*(?:\{([^}]*)\}|\*(?:\s*as\s+[\w$]+)?)\s*from\s*"([^"]+)"/g;
   for (const [, list, source] of code.matchAll(statement)) {
     const spec = bySource.get(source);
     if (spec === undefined || names[spec] === '*') continue;
@@ -163,16 +168,10 @@ function vendorKey(wanted) {
  * One entry per package import, naming what dist/cli.mjs imports from it (`export { a, b } from
  * 'pkg'`), so esbuild drops the rest of the package, as one bundle would. (`export * from` a
  * CommonJS package, such as cdk8s, constructs or yaml, would give ESM output no named exports.)
- * For a namespace used whole, the names are what Node itself sees when it imports the package.
  */
 async function bundleVendor(esbuild, wanted) {
   const specifiers = Object.keys(wanted);
-  const entries = new Map();
-  for (const spec of specifiers) {
-    const names =
-      wanted[spec] === '*' ? Object.keys(await import(spec)).filter((n) => n !== 'default' && n !== 'module.exports' && /^[A-Za-z_$][\w$]*$/.test(n)) : wanted[spec];
-    entries.set(spec, `export { ${names.join(', ')} } from ${JSON.stringify(spec)};\n`);
-  }
+  const entries = new Map(specifiers.map((spec) => [spec, `export { ${wanted[spec].join(', ')} } from ${JSON.stringify(spec)};\n`]));
   const result = await esbuild.build({
     ...esbuildShared,
     entryPoints: specifiers.map((spec) => ({ in: `vendor-entry:${spec}`, out: spec })),

@@ -40,8 +40,10 @@ test('the vendor entries name exactly what our bundle imports, read from its imp
   // esbuild's import forms, minified or not; a namespace import takes the whole package.
   const code =
     'import{Construct as a,Node}from"./vendor/constructs.mjs";import*as z from"./vendor/zod.mjs";' +
-    'import { parse as p, Document } from "./vendor/yaml.mjs";import{readFileSync}from"node:fs";export{x as y}from"./vendor/diff.mjs";';
-  expect(importedNames(code, ['constructs', 'diff', 'yaml', 'zod'])).toEqual({
+    'import { parse as p, Document } from "./vendor/yaml.mjs";import{readFileSync}from"node:fs";export{x as y}from"./vendor/diff.mjs";' +
+    'export*from"./vendor/cdk8s.mjs";';
+  expect(importedNames(code, ['cdk8s', 'constructs', 'diff', 'yaml', 'zod'])).toEqual({
+    cdk8s: '*',
     constructs: ['Construct', 'Node'],
     diff: ['x'],
     yaml: ['Document', 'parse'],
