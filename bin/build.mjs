@@ -130,6 +130,11 @@ async function bundleCli({ force }) {
     for (const file of app.outputFiles) writeAtomically(file.path, file.contents);
     return undefined;
   } catch (e) {
+    if (e.code && e.path) {
+      // The build could not write dist/ (read-only, full, not ours): say where, without a stack.
+      const why = { EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'operation not permitted', ENOSPC: 'no space left on the device' }[e.code];
+      return `${relative(root, dirname(e.path)) || '.'}/: cannot write the build: ${why ?? e.message} (${e.code}); make dist/ writable, or restore src/ to the last build\n`;
+    }
     const errors = e.errors ?? [];
     if (errors.length === 0) return `${e.message}\n`;
     const lines = errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text));

@@ -100,11 +100,18 @@ export async function runMain(args: readonly string[], env: Record<string, strin
   return { code, signal: null, stdout, stderr };
 }
 
-/** Runs the real CLI (bin/forgejo-runner-cdk8s.mjs) as a separate process; an env value of undefined unsets it. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+/**
+ * Runs the real CLI (bin/forgejo-runner-cdk8s.mjs of `project`, default this one) as a separate
+ * process; an env value of undefined unsets it. `wrap` goes before node (e.g. unshare ... sh -c).
+ */
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; project?: string; wrap?: readonly string[] } = {},
+): Promise<CliResult> {
   const env = Object.fromEntries(Object.entries({ ...process.env, NODE_OPTIONS: '', ...options.env }).filter(([, v]) => v !== undefined));
+  const argv = [...(options.wrap ?? []), process.execPath, join(options.project ?? PROJECT, 'bin', 'forgejo-runner-cdk8s.mjs'), ...args];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT, 'bin', 'forgejo-runner-cdk8s.mjs'), ...args], { cwd: options.cwd ?? PROJECT, env });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd ?? options.project ?? PROJECT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
