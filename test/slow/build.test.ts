@@ -88,3 +88,22 @@ describe(`a read-only dist/${canMount ? '' : ' (skipped: unshare -m cannot mount
     expect(r.stdout).toContain('changed configmap-forgejo-runner-config.yaml');
   });
 });
+
+test('an edit made while a build runs is built by the next run (the stamp holds the hash read before building)', () => {
+  const dir = projectCopy();
+  editSource(dir, '// an edit, so the build is stale');
+  const script = `
+    import { appendFileSync, readFileSync } from 'node:fs';
+    const b = await import('./bin/build.mjs');
+    const first = await b.ensureBuilt(); // bundled; the type check may still run
+    appendFileSync('src/util/duration.ts', '// a second edit, made before the build finished\\n');
+    const checked = await first.typeChecked;
+    const again = await b.ensureBuilt();
+    await again.typeChecked;
+    const current = readFileSync('dist/.build-hash', 'utf8').trim() === b.inputHash();
+    console.log(JSON.stringify({ first: first.rebuilt, checked, again: again.rebuilt, current }));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual({ first: true, checked: true, again: true, current: true });
+});
