@@ -7,7 +7,7 @@
 // modules to load instead of ~600; the vendor is rebuilt only when what we import changes).
 // This is not a result cache: every synth still runs the whole pipeline on the values.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -203,13 +203,10 @@ async function bundleVendor(esbuild, wanted) {
     // Bundled CommonJS dependencies (cdk8s, yaml) call require() for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
-  const fresh = new Set(result.outputFiles.map((f) => f.path));
   for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
-  // Chunks of an earlier dependency set (their names are content hashes) are not imported any more.
-  for (const entry of readdirSync(vendorDir, { recursive: true, withFileTypes: true })) {
-    const full = join(entry.parentPath, entry.name);
-    if (entry.isFile() && full.endsWith('.mjs') && !fresh.has(full)) rmSync(full);
-  }
+  // Chunks of an earlier dependency set stay (their names are content hashes, so nothing imports
+  // them any more): deleting them could pull a file from under a synth that started before this
+  // build. `rm -rf dist` clears them; the next run rebuilds.
 }
 
 /** Write-then-rename: a synth starting meanwhile loads the old file or the new one, never half of one. */
