@@ -2,10 +2,10 @@
 // leaves the committed manifests exactly as they were. Most cases call main() in-process (the
 // code bin/ runs); exit codes, signals and crashes are checked on a real separate process.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { git, PROJECT, runCli, runMain, tempDir, tempRepo, writeValues, type CliResult } from '../helpers.js';
+import { git, PROJECT, runCli, runMain, tempRepo, writeValues, type CliResult } from '../helpers.js';
 import { testConcurrently } from '../shell-harness.js';
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
@@ -140,17 +140,6 @@ describe('synth, check and diff', () => {
     expect(missing.stderr).toContain('values/nope.yaml: (document): cannot read values: file does not exist');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('expected one command, synth, check or diff; got: publish');
-  });
-
-  testConcurrently("the binary keeps V8's compiled code in dist/.compile-cache, never in the shared $TMPDIR", async () => {
-    const tmp = tempDir('frc-tmpdir-');
-    const r = await runCli(['--help'], { env: { TMPDIR: tmp, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined } });
-    expect(r.code).toBe(0);
-    expect(readdirSync(tmp)).toEqual([]); // Node's default cache dir would be $TMPDIR/node-compile-cache
-    // One directory per Node version and V8 flags, e.g. v24.21.0-x64-964aae3f-0, holding an entry per module.
-    const mine = readdirSync(join(PROJECT, 'dist', '.compile-cache')).filter((d) => d.startsWith(`${process.version}-`));
-    expect(mine.some((d) => readdirSync(join(PROJECT, 'dist', '.compile-cache', d)).length > 0)).toBe(true);
-    expect(git(PROJECT, 'check-ignore', 'dist/.compile-cache').trim()).toBe('dist/.compile-cache');
   });
 });
 
