@@ -20,7 +20,13 @@ if (!dir) {
   process.exit(2);
 }
 const runs = Number(opts.runs);
-const files = readdirSync(dir).map((name) => ({ name, bytes: readFileSync(join(dir, name)) }));
+let files;
+try {
+  files = readdirSync(dir).map((name) => ({ name, bytes: readFileSync(join(dir, name)) }));
+} catch (e) {
+  console.error(`floor: ${dir}: cannot read the manifests directory (${e.code ?? e.message}); expected the output of a 1000-pool synth`);
+  process.exit(2);
+}
 const objects = files.flatMap((f) => parseAllDocuments(f.bytes.toString('utf8')).map((d) => d.toJS()).filter((o) => o && typeof o === 'object'));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
