@@ -70,6 +70,11 @@ export function parseValues(text: string, file: string): Values {
   return parseWithLines(text, file).values;
 }
 
+/** Validates values text and keeps the lines of its fields (for errors found later, e.g. by a construct). */
+export function parseValuesText(text: string, file: string): Pick<LoadedValues, 'file' | 'values' | 'lineOf'> {
+  return { file, ...parseWithLines(text, file) };
+}
+
 // Characters that never reach the output: C0 controls except tab and newline, DEL, C1 (incl. NEL
 // U+0085), the Unicode line and paragraph separators, and lone surrogates. Go's YAML reader (behind
 // kustomize and Argo CD) treats some of them as line breaks, so the objects Argo CD applies would

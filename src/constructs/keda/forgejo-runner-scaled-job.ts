@@ -17,12 +17,20 @@
 //   same Job only holds a slot KEDA counts as running, so the runner's non-zero exit fails the Job.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
-import { ScaledJob, type IScaledJob } from '../../../imports/keda.js';
+import type { PodSpec } from '../../../imports/k8s.js';
 import { kubeObject } from '../kube-object.js';
+import { PropsCheck } from '../props-error.js';
+import { wholeNumber } from '../rules.js';
 import { explain } from '../metadata.js';
 import { forgejoRunnerTriggerMetadata, type ForgejoRunnerScope, type ForgejoRunnerTriggerMetadata } from './forgejo-runner-trigger.js';
 import type { ForgejoTokenAuthentication } from './trigger-authentication.js';
+
+/** A pod template: the pod's labels and annotations, and its spec. */
+export interface PodTemplate {
+  /** @default no labels or annotations */
+  readonly metadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  readonly spec: PodSpec;
+}
 
 export interface ForgejoRunnerScaledJobProps {
   /** Name of the ScaledJob (and prefix of the Jobs KEDA creates). */
@@ -32,7 +40,7 @@ export interface ForgejoRunnerScaledJobProps {
    * The runner pod: the runner container (running `one-job`) as the only main container, DinD as a
    * native sidecar in initContainers. restartPolicy is set to Never here; another value is an error.
    */
-  readonly podTemplate: IPodTemplateSpec;
+  readonly podTemplate: PodTemplate;
   /** @default runner */
   readonly runnerContainerName?: string;
   /** Forgejo base URL: the trigger's `address`. */
@@ -65,6 +73,18 @@ export interface ForgejoRunnerScaledJobProps {
   readonly metadataLabels?: Readonly<Record<string, string>>;
 }
 
+/** The keda.sh/v1alpha1 ScaledJob as written here (the CRD schema is checked after synthesis, src/validate/schemas.ts). */
+interface ScaledJobBody {
+  readonly apiVersion: 'keda.sh/v1alpha1';
+  readonly kind: 'ScaledJob';
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels?: Record<string, string> };
+  readonly spec: Record<string, unknown>;
+}
+
+/**
+ * A KEDA ScaledJob whose `forgejo-runner` trigger starts one Job per waiting Forgejo job, each
+ * running the given runner pod once. The building block of EphemeralRunnerPool.
+ */
 export class ForgejoRunnerScaledJob extends Construct {
   public readonly resource: ApiObject;
   /** The trigger metadata as synthesized. */
@@ -81,9 +101,8 @@ export class ForgejoRunnerScaledJob extends Construct {
     const failed = props.failedJobsHistoryLimit ?? 5;
     const backoffLimit = props.backoffLimit ?? 0;
 
-    const count = (field: string, value: number, least: number) => {
-      if (!Number.isInteger(value) || value < least) throw new Error(`${what}: ${field} must be a whole number >= ${least}, got ${value}`);
-    };
+    const check = new PropsCheck(what);
+    const count = (field: string, value: number, least: number) => check.check([field], wholeNumber(least)(value));
     count('minReplicaCount', min, 0);
     count('maxReplicaCount', max, 1);
     count('pollingInterval', pollingInterval, 1);
@@ -91,30 +110,34 @@ export class ForgejoRunnerScaledJob extends Construct {
     count('failedJobsHistoryLimit', failed, 0);
     count('backoffLimit', backoffLimit, 0);
     if (props.activeDeadlineSeconds !== undefined) count('activeDeadlineSeconds', props.activeDeadlineSeconds, 1);
-    if (min > max) {
-      throw new Error(`${what}: minReplicaCount (${min}) is above maxReplicaCount (${max}); KEDA would silently use ${max}`);
+    if (check.ok && min > max) {
+      check.fail(['minReplicaCount'], `expected at most maxReplicaCount (${max}), got ${min}; KEDA would silently use ${max}`);
     }
-
     const pod = props.podTemplate.spec;
-    if (!pod) throw new Error(`${what}: podTemplate has no spec`);
-    if (pod.restartPolicy !== undefined && pod.restartPolicy !== 'Never') {
-      throw new Error(`${what}: podTemplate restartPolicy is ${pod.restartPolicy}; a runner pod runs one job and must not restart: use Never (or leave it unset)`);
+    if (!pod) {
+      check.fail(['podTemplate', 'spec'], 'expected a pod spec');
+    } else {
+      if (pod.restartPolicy !== undefined && pod.restartPolicy !== 'Never') {
+        check.fail(['podTemplate', 'spec', 'restartPolicy'], `expected Never (or unset), got ${pod.restartPolicy}: a runner pod runs one job and must not restart`);
+      }
+      const mains = pod.containers.map((c) => c.name);
+      if (!mains.includes(runnerName)) {
+        check.fail(['runnerContainerName'], `expected a container of podTemplate, got "${runnerName}"; its containers are: ${mains.join(', ')}`);
+      }
+      const extra = mains.filter((n) => n !== runnerName);
+      if (extra.length > 0) {
+        check.fail(
+          ['podTemplate', 'spec', 'containers'],
+          `container(s) ${extra.join(', ')} would keep the Job pod running after the runner exits; run them as native sidecars (initContainers with restartPolicy: Always)`,
+        );
+      }
     }
-    const mains = pod.containers.map((c) => c.name);
-    if (!mains.includes(runnerName)) {
-      throw new Error(`${what}: podTemplate has no container "${runnerName}" (runnerContainerName); its containers are: ${mains.join(', ')}`);
-    }
-    const extra = mains.filter((n) => n !== runnerName);
-    if (extra.length > 0) {
-      throw new Error(
-        `${what}: podTemplate container(s) ${extra.join(', ')} would keep the Job pod running after the runner exits; ` +
-          'run them as native sidecars (initContainers with restartPolicy: Always)',
-      );
-    }
+    const trigger = check.nested([], () => forgejoRunnerTriggerMetadata(what, { address: props.forgejoUrl, labels: props.labels, scope: props.scope }));
+    check.done();
+    if (!pod || !trigger) throw new Error(`${what}: no pod spec or trigger after the checks`); // reported above: unreachable
+    this.triggerMetadata = trigger;
 
-    this.triggerMetadata = forgejoRunnerTriggerMetadata(what, { address: props.forgejoUrl, labels: props.labels, scope: props.scope });
-
-    const body: IScaledJob = {
+    const body: ScaledJobBody = {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledJob',
       metadata: {
@@ -153,7 +176,6 @@ export class ForgejoRunnerScaledJob extends Construct {
         ],
       },
     };
-    new ScaledJob(body).validate(); // against the keda.sh/v1alpha1 CRD schema (Job spec included)
     this.resource = kubeObject(this, 'Resource', body);
 
     const r = this.resource;

@@ -13,6 +13,8 @@ import { Construct } from 'constructs';
 import type { Deployment } from '../../../imports/k8s.js';
 import { kubeObject } from '../kube-object.js';
 import { explain } from '../metadata.js';
+import { PropsCheck } from '../props-error.js';
+import { metadataKey, wholeNumber } from '../rules.js';
 import { poolPod, type RunnerPodTemplateProps } from './pool-pod.js';
 import type { RunnerConfig } from './runner-config.js';
 
@@ -41,11 +43,13 @@ export class RunnerPool extends Construct {
     super(scope, id);
     const what = `RunnerPool ${props.name}`;
     const replicas = props.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`${what}: replicas is ${props.replicas}; expected a whole number >= 0`);
-    if (props.registration.mode === 'offline' && replicas > 1) {
-      throw new Error(`${what}: replicas ${replicas} with offline registration would run ${replicas} pods as one runner identity; use replicas 1, or token registration`);
+    const check = new PropsCheck(what);
+    if (check.check(['replicas'], wholeNumber(0)(replicas)) && props.registration.mode === 'offline' && replicas > 1) {
+      check.fail(['replicas'], `expected replicas 0 or 1 with offline registration: ${replicas} pods would run as one runner identity (use token registration to scale)`);
     }
-    const { config, pod, labels, selector, terminationGracePeriodSeconds: grace, shutdownTimeout } = poolPod(this, what, props);
+    for (const key of Object.keys(props.annotations ?? {})) check.check(['annotations', key], metadataKey(key));
+    check.done();
+    const { config, pod, labels, podLabels, selector, terminationGracePeriodSeconds: grace, shutdownTimeout } = poolPod(this, what, props);
     this.config = config;
     this.podSelector = selector;
     this.terminationGracePeriodSeconds = grace;
@@ -65,7 +69,7 @@ export class RunnerPool extends Construct {
         selector: { matchLabels: { ...selector } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
-          metadata: { labels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
+          metadata: { labels: podLabels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
           spec: pod.spec,
         },
       },
