@@ -13,8 +13,9 @@ import { kubeObject } from './kube-object.js';
 import { standardLabels } from './labels.js';
 import { explain, setFileStem } from './metadata.js';
 import { checkSecretStore, type SecretStoreRef } from './onepassword-secret.js';
-import { checkPodExtensions, checkSharedPoolSettings, type PodExtensions, type PoolSettings, type SharedPoolSettings } from './pool/pool-pod.js';
-import { RunnerPool } from './pool/runner-pool.js';
+import { checkPodExtensions, checkPoolSettings, checkSharedPoolSettings, type PodExtensions, type PoolSettings, type SharedPoolSettings } from './pool/pool-pod.js';
+import { checkReplicas, RunnerPool } from './pool/runner-pool.js';
+import { checkScaling } from './keda/forgejo-runner-scaled-job.js';
 import { PropsCheck } from './props-error.js';
 import { dnsLabel, oneOf, POOL_MODES, runnerLabelName } from './rules.js';
 import { checkRegistration, runnerSecretPropertyOf, RunnerRegistrationSecret, type ForgejoRunnerRegistration } from './runner-registration.js';
@@ -222,7 +223,9 @@ function checkProps(check: PropsCheck, props: ForgejoRunnerProps): void {
   const fields = new Map<string, number>();
   pools.forEach((pool, i) => {
     const at = (...path: (string | number)[]) => ['pools', i, ...path];
-    checkPodExtensions(check, at(), pool);
+    checkPoolSettings(check, at(), pool);
+    if (pool.replicas !== undefined && pool.mode !== 'ephemeral') checkReplicas(check, at('replicas'), pool.replicas, registration.mode);
+    if (pool.ephemeral) checkScaling(check, at('ephemeral'), pool.ephemeral);
     const first = names.get(pool.name);
     if (first !== undefined) check.fail(at('name'), `expected a unique pool name; "${pool.name}" is already used by pools[${first}]`);
     else names.set(pool.name, i);

@@ -127,7 +127,7 @@ describe('wiring by reference', () => {
           keys: { A: { item: 'i', property: 'p' } },
           dotenvFiles: { 'f.env': ['B' as 'A'] },
         }),
-    ).toThrow('file "f.env" uses key "B", which is not in keys');
+    ).toThrow('OnePasswordSecret x: dotenvFiles.f.env: uses key "B", which is not in keys');
   });
 });
 

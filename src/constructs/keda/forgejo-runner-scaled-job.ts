@@ -19,8 +19,11 @@ import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { PodSpec } from '../../../imports/k8s.js';
 import { kubeObject } from '../kube-object.js';
-import { PropsCheck } from '../props-error.js';
+import { PropsCheck, type PropPath } from '../props-error.js';
 import { wholeNumber } from '../rules.js';
+
+const DEFAULT_MIN_REPLICAS = 0;
+const DEFAULT_MAX_REPLICAS = 1;
 import { explain } from '../metadata.js';
 import { forgejoRunnerTriggerMetadata, type ForgejoRunnerScope, type ForgejoRunnerTriggerMetadata } from './forgejo-runner-trigger.js';
 import type { ForgejoTokenAuthentication } from './trigger-authentication.js';
@@ -81,6 +84,32 @@ interface ScaledJobBody {
   readonly spec: Record<string, unknown>;
 }
 
+/** The scaling props a ForgejoRunnerScaledJob counts with. */
+type ScalingCounts = Pick<
+  ForgejoRunnerScaledJobProps,
+  'minReplicaCount' | 'maxReplicaCount' | 'pollingInterval' | 'successfulJobsHistoryLimit' | 'failedJobsHistoryLimit' | 'backoffLimit' | 'activeDeadlineSeconds'
+>;
+
+/** The rules of the scaling counts at `prefix` (ForgejoRunner checks each ephemeral pool's with it). */
+export function checkScaling(check: PropsCheck, prefix: PropPath, props: ScalingCounts): void {
+  const count = (field: keyof ScalingCounts, least: number) => {
+    const value = props[field];
+    if (value !== undefined) check.check([...prefix, field], wholeNumber(least)(value));
+  };
+  count('minReplicaCount', 0);
+  count('maxReplicaCount', 1);
+  count('pollingInterval', 1);
+  count('successfulJobsHistoryLimit', 0);
+  count('failedJobsHistoryLimit', 0);
+  count('backoffLimit', 0);
+  count('activeDeadlineSeconds', 1);
+  const min = props.minReplicaCount ?? DEFAULT_MIN_REPLICAS;
+  const max = props.maxReplicaCount ?? DEFAULT_MAX_REPLICAS;
+  if (Number.isInteger(min) && Number.isInteger(max) && max >= 1 && min > max) {
+    check.fail([...prefix, 'minReplicaCount'], `expected at most maxReplicaCount (${max}), got ${min}; KEDA would silently use ${max}`);
+  }
+}
+
 /**
  * A KEDA ScaledJob whose `forgejo-runner` trigger starts one Job per waiting Forgejo job, each
  * running the given runner pod once. The building block of EphemeralRunnerPool.
@@ -94,25 +123,15 @@ export class ForgejoRunnerScaledJob extends Construct {
     super(scope, id);
     const what = `ForgejoRunnerScaledJob ${props.name}`;
     const runnerName = props.runnerContainerName ?? 'runner';
-    const min = props.minReplicaCount ?? 0;
-    const max = props.maxReplicaCount ?? 1;
+    const min = props.minReplicaCount ?? DEFAULT_MIN_REPLICAS;
+    const max = props.maxReplicaCount ?? DEFAULT_MAX_REPLICAS;
     const pollingInterval = props.pollingInterval ?? 30;
     const successful = props.successfulJobsHistoryLimit ?? 3;
     const failed = props.failedJobsHistoryLimit ?? 5;
     const backoffLimit = props.backoffLimit ?? 0;
 
     const check = new PropsCheck(what);
-    const count = (field: string, value: number, least: number) => check.check([field], wholeNumber(least)(value));
-    count('minReplicaCount', min, 0);
-    count('maxReplicaCount', max, 1);
-    count('pollingInterval', pollingInterval, 1);
-    count('successfulJobsHistoryLimit', successful, 0);
-    count('failedJobsHistoryLimit', failed, 0);
-    count('backoffLimit', backoffLimit, 0);
-    if (props.activeDeadlineSeconds !== undefined) count('activeDeadlineSeconds', props.activeDeadlineSeconds, 1);
-    if (check.ok && min > max) {
-      check.fail(['minReplicaCount'], `expected at most maxReplicaCount (${max}), got ${min}; KEDA would silently use ${max}`);
-    }
+    checkScaling(check, [], { ...props, backoffLimit });
     const pod = props.podTemplate.spec;
     if (!pod) {
       check.fail(['podTemplate', 'spec'], 'expected a pod spec');

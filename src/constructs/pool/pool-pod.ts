@@ -161,12 +161,55 @@ export function checkPodExtensions(check: PropsCheck, prefix: PropPath, e: PodEx
   for (const key of Object.keys(e.podAnnotations ?? {})) check.check([...prefix, 'podAnnotations', key], metadataKey(key));
 }
 
-function checkResources(check: PropsCheck, prop: string, r: ContainerResources | undefined): void {
+function checkResources(check: PropsCheck, prefix: PropPath, r: ContainerResources | undefined): void {
   for (const kind of ['requests', 'limits'] as const) {
     for (const [resource, value] of Object.entries(r?.[kind] ?? {})) {
-      if (value !== undefined) check.check([prop, kind, resource], quantity(String(value)));
+      if (value !== undefined) check.check([...prefix, kind, resource], quantity(String(value)));
     }
   }
+}
+
+/** The resolved pool settings (defaults applied here, once), or undefined where a rule failed. */
+interface ResolvedPoolSettings {
+  readonly capacity: number;
+  readonly timeout: string;
+  readonly shutdownTimeout: string;
+  readonly shutdownSeconds: number;
+  readonly grace: number;
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * The rules of one pool's own settings at `prefix` (ForgejoRunner checks each pool with it, so a
+ * values file gets every problem in one run), and their defaults.
+ */
+export function checkPoolSettings(check: PropsCheck, prefix: PropPath, props: PoolSettings & { readonly name: string }): ResolvedPoolSettings {
+  const at = (...path: (string | number)[]) => [...prefix, ...path];
+  check.check(at('name'), dnsLabel(props.name));
+  checkPodExtensions(check, prefix, props);
+  if (props.labels.length === 0) check.fail(at('labels'), 'expected at least one runner label such as "docker:docker://node:20"');
+  props.labels.forEach((label, i) => check.check(at('labels', i), runnerLabel(label)));
+  if (props.runnerName !== undefined) check.check(at('runnerName'), runnerName(props.runnerName));
+  const capacity = props.capacity ?? 1;
+  check.check(at('capacity'), wholeNumber(1)(capacity));
+  const timeout = props.timeout ?? '3h';
+  check.check(at('timeout'), goDuration(timeout));
+  const shutdownTimeout = props.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+  const shutdownOk = check.check(at('shutdownTimeout'), goDuration(shutdownTimeout));
+  const shutdownSeconds = shutdownOk ? durationSeconds(shutdownTimeout) : 0;
+  const grace = props.terminationGracePeriodSeconds ?? Math.ceil(shutdownSeconds) + GRACE_MARGIN_SECONDS;
+  if (check.check(at('terminationGracePeriodSeconds'), wholeNumber(0)(grace)) && grace < shutdownSeconds) {
+    check.fail(
+      at('terminationGracePeriodSeconds'),
+      `expected at least ${Math.ceil(shutdownSeconds)} (shutdownTimeout ${shutdownTimeout}), got ${grace}: Kubernetes would kill running jobs ` +
+        `before the runner lets them finish; omit it to get shutdownTimeout + ${GRACE_MARGIN_SECONDS} s, or lower shutdownTimeout`,
+    );
+  }
+  const logLevel = props.logLevel ?? 'info';
+  check.check(at('logLevel'), oneOf(LOG_LEVELS)(logLevel));
+  checkResources(check, at('runnerResources'), props.runnerResources);
+  checkResources(check, at('dindResources'), props.dindResources);
+  return { capacity, timeout, shutdownTimeout, shutdownSeconds, grace, logLevel };
 }
 
 /**
@@ -176,31 +219,8 @@ function checkResources(check: PropsCheck, prop: string, r: ContainerResources |
  */
 export function poolPod(scope: Construct, what: string, props: RunnerPodTemplateProps, runnerScript?: string): PoolPod {
   const check = new PropsCheck(what);
-  check.check(['name'], dnsLabel(props.name));
   checkSharedPoolSettings(check, props);
-  checkPodExtensions(check, [], props);
-  if (props.labels.length === 0) check.fail(['labels'], 'expected at least one runner label such as "docker:docker://node:20"');
-  props.labels.forEach((label, i) => check.check(['labels', i], runnerLabel(label)));
-  if (props.runnerName !== undefined) check.check(['runnerName'], runnerName(props.runnerName));
-  const capacity = props.capacity ?? 1;
-  check.check(['capacity'], wholeNumber(1)(capacity));
-  const timeout = props.timeout ?? '3h';
-  check.check(['timeout'], goDuration(timeout));
-  const shutdownTimeout = props.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
-  const shutdownOk = check.check(['shutdownTimeout'], goDuration(shutdownTimeout));
-  const shutdownSeconds = shutdownOk ? durationSeconds(shutdownTimeout) : 0;
-  const grace = props.terminationGracePeriodSeconds ?? Math.ceil(shutdownSeconds) + GRACE_MARGIN_SECONDS;
-  if (check.check(['terminationGracePeriodSeconds'], wholeNumber(0)(grace)) && grace < shutdownSeconds) {
-    check.fail(
-      ['terminationGracePeriodSeconds'],
-      `expected at least ${Math.ceil(shutdownSeconds)} (shutdownTimeout ${shutdownTimeout}), got ${grace}: Kubernetes would kill running jobs ` +
-        `before the runner lets them finish; omit it to get shutdownTimeout + ${GRACE_MARGIN_SECONDS} s, or lower shutdownTimeout`,
-    );
-  }
-  const logLevel = props.logLevel ?? 'info';
-  check.check(['logLevel'], oneOf(LOG_LEVELS)(logLevel));
-  checkResources(check, 'runnerResources', props.runnerResources);
-  checkResources(check, 'dindResources', props.dindResources);
+  const { capacity, timeout, shutdownTimeout, grace, logLevel } = checkPoolSettings(check, [], props);
   // A pod reads Secrets of its own namespace only: a handle from elsewhere would never resolve.
   const secrets: [PropPath, { namespace: string; secretName: string }][] = [
     ...Object.entries(props.runnerEnv ?? {}).flatMap(([k, h]): [PropPath, SecretKeyHandle][] => (h instanceof SecretKeyHandle ? [[['runnerEnv', k], h]] : [])),
