@@ -15,7 +15,7 @@ import { OnePasswordSecret } from '../../src/constructs/onepassword-secret.js';
 import { synthesize, synthesizeChart, type KubeObject, type SynthesizedObject } from '../../src/synth/synthesize.js';
 import { validateSchemas } from '../../src/validate/schemas.js';
 import { checkWiring, keysEsoWouldCreate } from '../../src/validate/wiring.js';
-import { loadValues, ValuesError } from '../../src/values/load.js';
+import { loadValues, parseValues, ValuesError } from '../../src/values/load.js';
 import { cpSync, writeFileSync } from 'node:fs';
 import * as library from '../../src/index.js';
 import { defaultValuesFiles } from '../../src/cli.js';
@@ -64,7 +64,6 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(library.EphemeralRunnerPool).toBe(EphemeralRunnerPool);
     expect(library.ForgejoTokenAuthentication).toBe(ForgejoTokenAuthentication);
     expect(typeof library.ForgejoRunnerScaledJob).toBe('function');
-    expect(library.runnerLabelName('k8s:docker://x:1')).toBe('k8s');
   });
 
   test('a ScaledJob instead of a Deployment, with the token ExternalSecret, TriggerAuthentication and the pool\'s NetworkPolicy', () => {
@@ -120,7 +119,7 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
   });
 
   test('the job pod is the Deployment pool\'s pod: the same values as mode deployment differ only in the runner script, its readiness probe and restartPolicy', () => {
-    const asDeployment = synthValuesText(
+    const asDeployment = parseValues(
       exampleText.replace('    mode: ephemeral\n', '').replace(/\n {4}ephemeral:\n(?: {6}.*\n)+/, '\n'),
       'as-deployment.yaml',
     );
@@ -264,7 +263,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
   });
 
   test('an ephemeral pool without the scaler token', () => {
-    expectProblem([[/\nscalerToken:\n(?: {2}.*\n)+/, '\n']], '    mode: ephemeral', 'pools[0].mode', 'expected a top-level scalerToken');
+    expectProblem([[/\nscalerToken:\n(?: {2}.*\n)+/, '\n']], '    mode: ephemeral', 'pools[0].mode', 'expected a scalerToken');
   });
 
   test('a label name another pool serves too (the scaler would count its jobs)', () => {
@@ -282,7 +281,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
       [['      - k8s-ephemeral:docker://node:22-bookworm\n', '      - k8s-ephemeral:docker://node:22-bookworm\n      - k8s-ephemeral:host\n']],
       '      - k8s-ephemeral:host',
       'pools[0].labels[1]',
-      'expected each label name once in an ephemeral pool',
+      'expected each label name once; "k8s-ephemeral" is already labels[0]',
     );
   });
 
@@ -305,7 +304,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
   });
 
   test('Kubernetes older than 1.29 (no native sidecar for a Job pod)', () => {
-    expectProblem([['kubernetesVersion: "1.34"', 'kubernetesVersion: "1.28"']], 'kubernetesVersion:', 'kubernetesVersion', 'expected Kubernetes >= 1.29 for ephemeral pools');
+    expectProblem([['kubernetesVersion: "1.34"', 'kubernetesVersion: "1.28"']], 'kubernetesVersion:', 'kubernetesVersion', 'expected a native sidecar (Kubernetes >= 1.29) for ephemeral pools');
   });
 
   test('ephemeral settings on a Deployment pool', () => {
@@ -314,7 +313,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
   });
 
   test('a scaling count out of range', () => {
-    expectProblem([['maxReplicaCount: 4', 'maxReplicaCount: 0']], 'maxReplicaCount: 0', 'pools[0].ephemeral.maxReplicaCount', 'expected a number >= 1');
+    expectProblem([['maxReplicaCount: 4', 'maxReplicaCount: 0']], 'maxReplicaCount: 0', 'pools[0].ephemeral.maxReplicaCount', 'expected a whole number >= 1, got 0');
   });
 
   test('the CLI reports it with a non-zero exit and writes nothing', async () => {
@@ -359,7 +358,7 @@ describe('constructs built directly from props', () => {
 
   test('waitForTask passes --wait to one-job', () => {
     const c = chartWithSecrets();
-    const pool = new EphemeralRunnerPool(c.chart, 'Pool', { ...smallest(c), waitForTask: true });
+    const pool = new EphemeralRunnerPool(c.chart, 'Pool', { ...smallest(c), ephemeral: { waitForTask: true } });
     expect(pool.scaledJob.toJson().spec.jobTargetRef.template.spec.containers[0].command[2]).toContain('one-job --wait');
   });
 
@@ -372,7 +371,7 @@ describe('constructs built directly from props', () => {
     ['DinD not a native sidecar', () => ({ nativeSidecar: false }), 'EphemeralRunnerPool pool: nativeSidecar: expected a native sidecar (Kubernetes >= 1.29) for an ephemeral pool: a Job pod completes only when DinD is one'],
     ['capacity from a JavaScript caller', () => ({ capacity: 2 }) as never, 'EphemeralRunnerPool pool: capacity: expected no capacity on an ephemeral pool: one-job runs exactly one job per pod (set ephemeral.maxReplicaCount)'],
     ['a shared pod prop error keeps the pool\'s name', () => ({ timeout: 'soon' }), 'EphemeralRunnerPool pool: timeout: expected a Go duration such as "1h", "30m" or "1h30m", got "soon"'],
-    ['a scaling error from the ScaledJob', () => ({ minReplicaCount: 5, maxReplicaCount: 2 }), 'ForgejoRunnerScaledJob pool: minReplicaCount (5) is above maxReplicaCount (2)'],
+    ['a scaling error from the ScaledJob, at the pool\'s prop', () => ({ ephemeral: { minReplicaCount: 5, maxReplicaCount: 2 } }), 'EphemeralRunnerPool pool: ephemeral.minReplicaCount: expected at most maxReplicaCount (2), got 5'],
   ])('%s', (_name, overrides, message) => {
     const c = chartWithSecrets();
     expect(() => new EphemeralRunnerPool(c.chart, 'Pool', { ...smallest(c), ...overrides(c) })).toThrow(message);
@@ -392,8 +391,8 @@ describe('constructs built directly from props', () => {
     const r = buildRunner(runnerProps([{ name: 'eph', mode: 'ephemeral', labels: ['eph:docker://a:1'], ephemeral: { maxReplicaCount: 3 } }, { name: 'steady', labels: ['k8s:docker://a:1'] }]));
     expect(r.pools.map((p) => p.node.id)).toEqual(['Pool-steady']);
     expect(r.ephemeralPools.map((p) => p.scaledJob.toJson().spec.maxReplicaCount)).toEqual([3]);
-    expect(r.scalerTokenSecret?.secretName).toBe('forgejo-scaler-token');
-    expect(r.scalerAuthentication?.name).toBe('forgejo-scaler-token');
+    expect(r.scalerAuthentication?.tokenSecret.secretName).toBe('forgejo-scaler-token');
+    expect(r.scalerAuthentication?.authentication.name).toBe('forgejo-scaler-token');
   });
 
   test.each<[string, ForgejoRunnerProps, string]>([

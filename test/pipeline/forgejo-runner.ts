@@ -87,8 +87,9 @@ describe('options', () => {
   });
 
   test('a zot credential: env var in the runner, dotenv file for jobs, registry and user as job env', () => {
-    const { runner, objects } = build({ ...SMALLEST, zot: { registry: 'registry.example.org', username: 'ci', item: 'zot-key' } });
-    expect(runner.zotSecret?.secretName).toBe('zot-key');
+    const envVars = { apiKey: 'ZOT_CI_API_KEY', registry: 'ZOT_REGISTRY', username: 'ZOT_CI_USERNAME' };
+    const { runner, objects } = build({ ...SMALLEST, jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'zot-key', envVars } });
+    expect(runner.jobCredential?.secret.secretName).toBe('zot-key');
     const d = find(objects, 'Deployment', 'forgejo-runner');
     expect(container(d, 'runner').env).toContainEqual({ name: 'ZOT_CI_API_KEY', valueFrom: { secretKeyRef: { name: 'zot-key', key: 'ZOT_CI_API_KEY' } } });
     expect(d.spec.template.spec.volumes).toContainEqual({ name: 'job-secrets', secret: { secretName: 'zot-key', items: [{ key: 'jobs.env', path: 'jobs.env' }] } });

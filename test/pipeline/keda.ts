@@ -185,7 +185,7 @@ describe('errors a prop can cause, phrased in terms of the props', () => {
     ['negative backoff', { backoffLimit: -1 }, 'backoffLimit: expected a whole number >= 0, got -1'],
     ['zero deadline', { activeDeadlineSeconds: 0 }, 'activeDeadlineSeconds: expected a whole number >= 1, got 0'],
     ['restarting pod', { podTemplate: { ...pod, spec: { ...pod.spec!, restartPolicy: 'OnFailure' } } }, 'podTemplate.spec.restartPolicy: expected Never (or unset), got OnFailure: a runner pod runs one job and must not restart'],
-    ['no runner container', { runnerContainerName: 'forgejo' }, 'podTemplate has no container "forgejo" (runnerContainerName); its containers are: runner'],
+    ['no runner container', { runnerContainerName: 'forgejo' }, 'runnerContainerName: expected a container of podTemplate, got "forgejo"; its containers are: runner'],
     [
       'DinD as a main container',
       { podTemplate: { spec: { containers: [...pod.spec!.containers, { name: 'dind', image: 'docker:dind' }] } } },

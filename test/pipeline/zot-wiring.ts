@@ -68,8 +68,8 @@ describe('job bridge', () => {
     expect(runnerConfig.runner.envs).toMatchObject({ ZOT_REGISTRY: 'registry.ops.eblu.me', ZOT_CI_USERNAME: 'zot-ci' });
   });
 
-  test('bridgeToJobs: false keeps the key in the runner pod only', () => {
-    const s = synthWith((v) => (v.zot.bridgeToJobs = false));
+  test('delivery none keeps the key in the runner pod only', () => {
+    const s = synthWith((v) => (v.zot.delivery = 'none'));
     const cm = s.manifests.find((o) => o.object.kind === 'ConfigMap')!.object as any;
     expect(parse(cm.data['config.yaml']).runner.env_file).toBeUndefined();
     const es = find(s.manifests, 'ExternalSecret', 'zot-ci-apikey');

@@ -144,7 +144,7 @@ export class ForgejoRunnerScaledJob extends Construct {
         check.fail(['runnerContainerName'], `expected a container of podTemplate, got "${runnerName}"; its containers are: ${mains.join(', ')}`);
       }
       const extra = mains.filter((n) => n !== runnerName);
-      if (extra.length > 0) {
+      if (extra.length > 0 && mains.includes(runnerName)) {
         check.fail(
           ['podTemplate', 'spec', 'containers'],
           `container(s) ${extra.join(', ')} would keep the Job pod running after the runner exits; run them as native sidecars (initContainers with restartPolicy: Always)`,
