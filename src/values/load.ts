@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import * as z from '../util/zod.js';
-import { ValuesSchema, type Values } from './schema.js';
+import { RENAMED_KEYS, ValuesSchema, type Values } from './schema.js';
 
 export interface ValuesProblem {
   /** Field path such as pools[0].capacity ("" for the document itself). */
@@ -159,7 +159,7 @@ function parseWithLines(text: string, file: string): { values: Values; lineOf: (
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const known = knownKeys(issue.path);
-        const guess = closest(key, known);
+        const guess = RENAMED_KEYS[key] ?? closest(key, known);
         problems.push({
           path: formatPath([...issue.path, key]),
           line: keyLine(issue.path, key),

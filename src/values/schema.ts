@@ -84,8 +84,8 @@ export const ValuesSchema = z.strictObject({
   timezone: str.optional(),
   secretStore: z.strictObject({ kind: z.enum(SECRET_STORE_KINDS).optional(), name: str }),
   registration: z.strictObject({ mode: z.enum(REGISTRATION_MODES), secretName: str, ...onePasswordField }),
-  /** ForgejoRunnerProps.jobCredential (the key keeps the operator's name). */
-  zot: z
+  /** ForgejoRunnerProps.jobCredential (formerly `zot`, see RENAMED_KEYS). */
+  jobCredential: z
     .strictObject({
       registry: str,
       username: str,
@@ -121,3 +121,10 @@ export const ValuesSchema = z.strictObject({
 });
 
 export type Values = z.output<typeof ValuesSchema>;
+
+/** Keys of earlier values files that have a new name: an unknown-key error names the new one. */
+export const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  zot: 'jobCredential',
+  envVar: 'envVars.apiKey',
+  bridgeToJobs: 'delivery (envFile or none)',
+};

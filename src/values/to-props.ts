@@ -17,12 +17,11 @@ export interface ValuesProps {
 }
 
 export function valuesToProps(values: Values): ValuesProps {
-  const { zot, kubernetesVersion, output, argocd, pools, ...runner } = values;
+  const { kubernetesVersion, output, argocd, pools, ...runner } = values;
   const [major, minor] = kubernetesVersion.split('.').map(Number) as [number, number];
   return {
     runner: {
       ...runner,
-      jobCredential: zot,
       nativeSidecar: major > 1 || minor >= NATIVE_SIDECAR_MIN_MINOR,
       pools: pools.map(({ ephemeral, ...pool }) => ({
         ...pool,
@@ -43,7 +42,6 @@ export function valuesToProps(values: Values): ValuesProps {
 /** Prop path prefixes whose values field has another name; every other prop path is its field's path. */
 const VALUES_PATHS: Readonly<Record<'runner' | 'application', readonly [PropPath, PropPath][]>> = {
   runner: [
-    [['jobCredential'], ['zot']],
     [['nativeSidecar'], ['kubernetesVersion']],
   ],
   application: [

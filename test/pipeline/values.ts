@@ -27,7 +27,7 @@ test('an unknown key is rejected with a did-you-mean and its line', () => {
 });
 
 test('an unknown key far from any known one lists the expected keys', () => {
-  expect(problems(edit((v) => (v.zot.colour = 'blue')))).toMatch(/zot\.colour: unknown key "colour"; expected one of: registry, username, .*delivery/);
+  expect(problems(edit((v) => (v.jobCredential.colour = 'blue')))).toMatch(/jobCredential\.colour: unknown key "colour"; expected one of: registry, username, .*delivery/);
 });
 
 test('a wrong type names what was expected and what was found', () => {
@@ -44,7 +44,7 @@ test('negative replicas are out of range; zero is allowed (parks the pool)', () 
 });
 
 test('an invalid env var name is rejected where it is used', () => {
-  expect(problems(edit((v) => (v.zot.envVars.apiKey = 'ZOT-CI-KEY')))).toMatch(/zot\.envVars\.apiKey: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
+  expect(problems(edit((v) => (v.jobCredential.envVars.apiKey = 'ZOT-CI-KEY')))).toMatch(/jobCredential\.envVars\.apiKey: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
   expect(problems(edit((v) => (v.jobEnv = { '1BAD': 'x' })))).toMatch(/jobEnv\.1BAD: expected an environment variable name/);
 });
 
