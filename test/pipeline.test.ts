@@ -16,6 +16,7 @@ import './scripts/startup-script.dash.js';
 import './scripts/ephemeral-script.js';
 import './pipeline/values.js';
 import './pipeline/rules.js';
+import './pipeline/public-api.js';
 import './pipeline/dind-args.js';
 import './pipeline/synthesis.js';
 import './pipeline/forgejo-runner.js';

@@ -95,6 +95,10 @@ export class SecretEnvSource {
   }
 }
 
+/**
+ * An External Secrets ExternalSecret copying 1Password fields into a Secret. Consumers take typed
+ * handles (`key()`, `file()`, `envSource()`), never the Secret's name.
+ */
 export class OnePasswordSecret<K extends string = string, F extends string = never> extends Construct {
   /** Name of the Secret ESO creates. */
   public readonly secretName: string;

@@ -46,6 +46,7 @@ export interface RunnerNetworkPolicyProps {
 }
 
 
+/** A NetworkPolicy for one pool's pods: all ingress denied; egress open or limited to DNS plus an allow-list. */
 export class RunnerNetworkPolicy extends Construct {
   public readonly resource: ApiObject;
 

@@ -2,7 +2,7 @@
 // ForgejoTokenAuthentication and the forgejo-runner trigger schema; their output validated
 // against the KEDA CRD schema and checked by the wiring check.
 import { ApiObject, App, Chart } from 'cdk8s';
-import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
+import type { PodTemplate } from '../../src/constructs/keda/forgejo-runner-scaled-job.js';
 import { ephemeralRunnerScript } from '../../src/constructs/keda/ephemeral-script.js';
 import { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps } from '../../src/constructs/keda/forgejo-runner-scaled-job.js';
 import { forgejoRunnerTriggerMetadataSchema } from '../../src/validate/keda-trigger.js';
@@ -17,7 +17,7 @@ import { checkWiring } from '../../src/validate/wiring.js';
 
 const NS = 'forgejo-runner';
 
-function podTemplate(configMapName = 'runner-config'): IPodTemplateSpec {
+function podTemplate(configMapName = 'runner-config'): PodTemplate {
   return {
     metadata: { labels: { app: 'ephemeral' } },
     spec: {

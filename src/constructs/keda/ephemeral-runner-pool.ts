@@ -49,6 +49,10 @@ const SCALING: readonly string[] = [
   'activeDeadlineSeconds',
 ];
 
+/**
+ * An ephemeral runner pool: a KEDA ScaledJob whose Job pods each run one CI job (`one-job`) and
+ * exit, none while nothing waits. Needs offline registration and a native DinD sidecar.
+ */
 export class EphemeralRunnerPool extends Construct {
   /** The keda.sh/v1alpha1 ScaledJob. */
   public readonly scaledJob: ApiObject;

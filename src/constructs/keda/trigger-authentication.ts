@@ -23,6 +23,7 @@ export interface ForgejoTokenAuthenticationProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** A KEDA TriggerAuthentication handing the forgejo-runner scaler its Forgejo API token from a Secret key. */
 export class ForgejoTokenAuthentication extends Construct {
   /** Name to put in a trigger's authenticationRef. */
   public readonly name: string;

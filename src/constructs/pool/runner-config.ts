@@ -72,6 +72,7 @@ export interface RunnerConfigProps {
   readonly dind?: Pick<DindOptions, 'registryMirrors' | 'mtu'>;
 }
 
+/** A pool's config.yaml (forgejo-runner) and daemon.json (dockerd) in one HashedConfigMap. */
 export class RunnerConfig extends Construct {
   public readonly configMap: HashedConfigMap;
   /** config.yaml, for the runner's `--config`. */
