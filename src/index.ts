@@ -32,6 +32,7 @@ export type {
   RunnerPodTemplateProps,
   PoolSettings,
   SharedPoolSettings,
+  InstallationSettings,
   PodExtensions,
   DindOptions,
   RunnerImages,

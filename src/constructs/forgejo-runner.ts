@@ -13,7 +13,15 @@ import { kubeObject } from './kube-object.js';
 import { standardLabels } from './labels.js';
 import { explain, setFileStem } from './metadata.js';
 import { checkSecretStore, type SecretStoreRef } from './onepassword-secret.js';
-import { checkPodExtensions, checkPoolSettings, checkSharedPoolSettings, type PodExtensions, type PoolSettings, type SharedPoolSettings } from './pool/pool-pod.js';
+import {
+  checkPodExtensions,
+  checkPoolSettings,
+  checkSharedPoolSettings,
+  type InstallationSettings,
+  type PodExtensions,
+  type PoolSettings,
+  type SharedPoolSettings,
+} from './pool/pool-pod.js';
 import { checkReplicas, RunnerPool } from './pool/runner-pool.js';
 import { checkScaling } from './keda/forgejo-runner-scaled-job.js';
 import { PropsCheck } from './props-error.js';
@@ -61,7 +69,7 @@ export interface ForgejoRunnerNetworkPolicy extends Pick<RunnerNetworkPolicyProp
 }
 
 /** A Forgejo Actions runner installation; the settings every pool shares are given once here. */
-export interface ForgejoRunnerProps extends Omit<SharedPoolSettings, 'namespace' | 'jobEnvFile'>, PodExtensions {
+export interface ForgejoRunnerProps extends InstallationSettings, PodExtensions {
   /** The External Secrets store that reads 1Password. */
   readonly secretStore: SecretStoreRef;
   /** Runner pools; at least one. */
@@ -150,7 +158,21 @@ export class ForgejoRunner extends Construct {
       dind: props.dind,
       nativeSidecar: props.nativeSidecar,
     };
-    const built = new PropsCheck(`ForgejoRunner ${namespace}`);
+    const { deployments, jobs } = this.buildPools(props, pools, shared, credential, scaler);
+    this.pools = deployments;
+    this.ephemeralPools = jobs;
+    this.networkPolicies = this.buildNetworkPolicies(namespace, props.networkPolicy);
+  }
+
+  /** One RunnerPool or EphemeralRunnerPool per pool: the pool's own settings plus the shared ones, as they are. */
+  private buildPools(
+    props: ForgejoRunnerProps,
+    pools: readonly (ForgejoRunnerPoolOptions & { readonly name: string })[],
+    shared: SharedPoolSettings,
+    credential: JobCredential | undefined,
+    scaler: ForgejoScalerAuthentication | undefined,
+  ): { deployments: RunnerPool[]; jobs: EphemeralRunnerPool[] } {
+    const built = new PropsCheck(`ForgejoRunner ${shared.namespace}`);
     const deployments: RunnerPool[] = [];
     const jobs: EphemeralRunnerPool[] = [];
     pools.forEach(({ mode, ephemeral: scaling, replicas, ...own }, i) => {
@@ -174,9 +196,7 @@ export class ForgejoRunner extends Construct {
       });
     });
     built.done();
-    this.pools = deployments;
-    this.ephemeralPools = jobs;
-    this.networkPolicies = this.buildNetworkPolicies(namespace, props.networkPolicy);
+    return { deployments, jobs };
   }
 
   /** Every pool runs privileged DinD pods: each gets its own policy, selecting its pods by the pool's own selector. */

@@ -19,7 +19,7 @@ export interface EgressAllow {
   readonly cidr?: string;
   /** Addresses inside cidr to exclude. @default none */
   readonly except?: readonly string[];
-  /** Pods in namespaces with these labels, e.g. { 'kubernetes.io/metadata.name': 'zot' }. @default none (then cidr) */
+  /** Pods in namespaces with these labels, e.g. { 'kubernetes.io/metadata.name': 'registry' }. @default none (then cidr) */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** Only these ports. @default every port */
   readonly ports?: readonly { readonly port: number; /** @default TCP */ readonly protocol?: (typeof PROTOCOLS)[number] }[];

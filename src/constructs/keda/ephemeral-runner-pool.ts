@@ -119,8 +119,9 @@ export class EphemeralRunnerPool extends Construct {
       `${podPath}.containers[name=runner].command`,
       `create-runner-file from the pool secret, then one-job${scaling.waitForTask ? ' --wait' : ''}: one CI job per pod, never register or daemon`,
     );
-    if (props.jobEnvFile) {
-      const volume = pod.spec.volumes?.find((v) => v.secret?.secretName === props.jobEnvFile!.secretName);
+    const envFile = props.jobEnvFile;
+    if (envFile) {
+      const volume = pod.spec.volumes?.find((v) => v.secret?.secretName === envFile.secretName);
       if (volume) explain(s, `${podPath}.volumes[name=${volume.name}]`, 'the dotenv file runner.env_file reads; every Job pod reads it fresh, so a rotated key needs no restart');
     }
     explain(s, `${podPath}.terminationGracePeriodSeconds`, `one-job cancels its job on TERM; ${terminationGracePeriodSeconds} s lets it report the result`);

@@ -132,25 +132,7 @@ export class ForgejoRunnerScaledJob extends Construct {
 
     const check = new PropsCheck(what);
     checkScaling(check, [], { ...props, backoffLimit });
-    const pod = props.podTemplate.spec;
-    if (!pod) {
-      check.fail(['podTemplate', 'spec'], 'expected a pod spec');
-    } else {
-      if (pod.restartPolicy !== undefined && pod.restartPolicy !== 'Never') {
-        check.fail(['podTemplate', 'spec', 'restartPolicy'], `expected Never (or unset), got ${pod.restartPolicy}: a runner pod runs one job and must not restart`);
-      }
-      const mains = pod.containers.map((c) => c.name);
-      if (!mains.includes(runnerName)) {
-        check.fail(['runnerContainerName'], `expected a container of podTemplate, got "${runnerName}"; its containers are: ${mains.join(', ')}`);
-      }
-      const extra = mains.filter((n) => n !== runnerName);
-      if (extra.length > 0 && mains.includes(runnerName)) {
-        check.fail(
-          ['podTemplate', 'spec', 'containers'],
-          `container(s) ${extra.join(', ')} would keep the Job pod running after the runner exits; run them as native sidecars (initContainers with restartPolicy: Always)`,
-        );
-      }
-    }
+    const pod = checkPodTemplate(check, props.podTemplate, runnerName);
     const trigger = check.nested([], () => forgejoRunnerTriggerMetadata(what, { address: props.forgejoUrl, labels: props.labels, scope: props.scope }));
     check.done();
     if (!pod || !trigger) throw new Error(`${what}: no pod spec or trigger after the checks`); // reported above: unreachable
@@ -197,19 +179,48 @@ export class ForgejoRunnerScaledJob extends Construct {
     };
     this.resource = kubeObject(this, 'Resource', body);
 
-    const r = this.resource;
-    explain(r, 'spec.jobTargetRef.template.spec.restartPolicy', 'one pod, one CI job: a finished or failed runner is never restarted');
-    explain(r, 'spec.jobTargetRef.backoffLimit', 'no retries: a new pod would find no task; KEDA starts new Jobs while jobs wait');
-    explain(
-      r,
-      'spec.jobTargetRef.podFailurePolicy',
-      'an evicted pod is replaced without counting (checked first: its runner exits 143 too); any other runner exit != 0 (e.g. one-job got no task) fails the Job at once',
-    );
-    explain(r, 'spec.minReplicaCount', min === 0 ? 'scale to zero when no job waits (needs KEDA >= 2.20)' : `${min} runner pod(s) wait for work even when idle`);
-    explain(r, 'spec.rollout', 'gradual: a changed ScaledJob never deletes Jobs that are running CI jobs');
-    explain(r, 'spec.scalingStrategy', 'Forgejo counts running jobs too; default subtracts the Jobs already running');
-    explain(r, 'spec.triggers[0].metadata.labels', 'label names only; no other runner may serve them, or its running jobs count here');
-    if (this.triggerMetadata.global) explain(r, 'spec.triggers[0].metadata.global', 'admin API: the token must be a site administrator\'s (read:admin)');
-    explain(r, 'spec.triggers[0].authenticationRef', 'the Forgejo token, from a Secret; never in trigger metadata');
+    explainScaledJob(this.resource, min, this.triggerMetadata.global !== undefined);
   }
+}
+
+/** The pod rules of a Job's runner pod: one main container (the runner), never restarted. Returns the spec. */
+function checkPodTemplate(check: PropsCheck, template: PodTemplate, runnerName: string): PodSpec | undefined {
+  const pod = template.spec as PodSpec | undefined; // JavaScript callers may omit it
+  if (!pod) {
+    check.fail(['podTemplate', 'spec'], 'expected a pod spec');
+    return undefined;
+  }
+  if (pod.restartPolicy !== undefined && pod.restartPolicy !== 'Never') {
+    check.fail(['podTemplate', 'spec', 'restartPolicy'], `expected Never (or unset), got ${pod.restartPolicy}: a runner pod runs one job and must not restart`);
+  }
+  const mains = pod.containers.map((c) => c.name);
+  if (!mains.includes(runnerName)) {
+    check.fail(['runnerContainerName'], `expected a container of podTemplate, got "${runnerName}"; its containers are: ${mains.join(', ')}`);
+    return pod;
+  }
+  const extra = mains.filter((n) => n !== runnerName);
+  if (extra.length > 0) {
+    check.fail(
+      ['podTemplate', 'spec', 'containers'],
+      `container(s) ${extra.join(', ')} would keep the Job pod running after the runner exits; run them as native sidecars (initContainers with restartPolicy: Always)`,
+    );
+  }
+  return pod;
+}
+
+/** Review notes of the ScaledJob. */
+function explainScaledJob(r: ApiObject, min: number, global: boolean): void {
+  explain(r, 'spec.jobTargetRef.template.spec.restartPolicy', 'one pod, one CI job: a finished or failed runner is never restarted');
+  explain(r, 'spec.jobTargetRef.backoffLimit', 'no retries: a new pod would find no task; KEDA starts new Jobs while jobs wait');
+  explain(
+    r,
+    'spec.jobTargetRef.podFailurePolicy',
+    'an evicted pod is replaced without counting (checked first: its runner exits 143 too); any other runner exit != 0 (e.g. one-job got no task) fails the Job at once',
+  );
+  explain(r, 'spec.minReplicaCount', min === 0 ? 'scale to zero when no job waits (needs KEDA >= 2.20)' : `${min} runner pod(s) wait for work even when idle`);
+  explain(r, 'spec.rollout', 'gradual: a changed ScaledJob never deletes Jobs that are running CI jobs');
+  explain(r, 'spec.scalingStrategy', 'Forgejo counts running jobs too; default subtracts the Jobs already running');
+  explain(r, 'spec.triggers[0].metadata.labels', 'label names only; no other runner may serve them, or its running jobs count here');
+  if (global) explain(r, 'spec.triggers[0].metadata.global', 'admin API: the token must be a site administrator\'s (read:admin)');
+  explain(r, 'spec.triggers[0].authenticationRef', 'the Forgejo token, from a Secret; never in trigger metadata');
 }

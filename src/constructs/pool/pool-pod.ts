@@ -85,9 +85,8 @@ export interface PoolSettings extends PodExtensions {
   readonly dindResources?: ContainerResources;
 }
 
-/** What an installation decides for all its pools (ForgejoRunner resolves it once and hands it on). */
-export interface SharedPoolSettings {
-  readonly namespace: string;
+/** What an installation decides for all its pools, as ForgejoRunner takes it. */
+export interface InstallationSettings {
   /** Forgejo instance URL (http or https). */
   readonly forgejoUrl: string;
   /** @default see RunnerImages */
@@ -96,8 +95,6 @@ export interface SharedPoolSettings {
   readonly timezone?: string;
   /** Plain env vars for every job (runner.envs). @default DOCKER_HOST and TZ only */
   readonly jobEnv?: Readonly<Record<string, string>>;
-  /** A dotenv file in a Secret, mounted read-only and named by runner.env_file: every job gets its variables. @default none */
-  readonly jobEnvFile?: SecretKeyHandle;
   /** @default see DindOptions */
   readonly dind?: DindOptions;
   /**
@@ -107,6 +104,13 @@ export interface SharedPoolSettings {
    * @default true
    */
   readonly nativeSidecar?: boolean;
+}
+
+/** What every pool of an installation shares, resolved once (ForgejoRunner hands it to each pool as it is). */
+export interface SharedPoolSettings extends InstallationSettings {
+  readonly namespace: string;
+  /** A dotenv file in a Secret, mounted read-only and named by runner.env_file: every job gets its variables. @default none */
+  readonly jobEnvFile?: SecretKeyHandle;
 }
 
 /** The runner pod of a pool, whatever workload runs it. */
@@ -131,7 +135,7 @@ export interface PoolPod {
 }
 
 /** The rules of the settings shared by all pools; ForgejoRunner checks them once at its own paths. */
-export function checkSharedPoolSettings(check: PropsCheck, s: Omit<SharedPoolSettings, 'namespace'>): void {
+export function checkSharedPoolSettings(check: PropsCheck, s: InstallationSettings): void {
   check.check(['forgejoUrl'], httpUrl(s.forgejoUrl));
   if (s.images?.runner !== undefined) check.check(['images', 'runner'], imageRef(s.images.runner));
   if (s.images?.dind !== undefined) check.check(['images', 'dind'], imageRef(s.images.dind));
