@@ -170,5 +170,7 @@ export const POOL_MODES = ['deployment', 'ephemeral'] as const;
 export const SECRET_STORE_KINDS = ['ClusterSecretStore', 'SecretStore'] as const;
 /** The protocols of a NetworkPolicy port (EgressAllow.ports). */
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+/** Which jobs KEDA's forgejo-runner scaler counts (ForgejoRunnerScope.kind). */
+export const SCOPE_KINDS = ['user', 'repo', 'org', 'global'] as const;
 /** How jobs get a job credential (JobCredentialOptions.delivery). */
 export const JOB_CREDENTIAL_DELIVERIES = ['envFile', 'none'] as const;

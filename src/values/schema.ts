@@ -5,7 +5,7 @@
 // prop (locate.ts). valuesToProps (to-props.ts) maps the result to props. Optional fields are
 // left undefined: each default is written once, as `@default` on the construct props.
 import * as z from '../util/zod.js';
-import { JOB_CREDENTIAL_DELIVERIES, LOG_LEVELS, POOL_MODES, PROTOCOLS, REGISTRATION_MODES, SECRET_STORE_KINDS } from '../constructs/rules.js';
+import { JOB_CREDENTIAL_DELIVERIES, LOG_LEVELS, POOL_MODES, PROTOCOLS, REGISTRATION_MODES, SCOPE_KINDS, SECRET_STORE_KINDS } from '../constructs/rules.js';
 import { repoPath } from './formats.js';
 
 const str = z.string();
@@ -28,13 +28,14 @@ const podExtensions = {
 /** ForgejoScalerToken / the 1Password part of the other secrets. */
 const onePasswordField = { item: str, property: str.optional(), refreshInterval: str.optional() };
 
-/** ForgejoRunnerScope: which jobs KEDA's forgejo-runner scaler counts. */
-const ScopeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('user') }),
-  z.strictObject({ kind: z.literal('repo'), owner: str, repo: str }),
-  z.strictObject({ kind: z.literal('org'), org: str }),
-  z.strictObject({ kind: z.literal('global'), adminToken: z.boolean().optional() }),
-]);
+/** ForgejoRunnerScope: which jobs KEDA's forgejo-runner scaler counts (which fields each kind takes is the construct's rule). */
+const ScopeSchema = z.strictObject({
+  kind: z.enum(SCOPE_KINDS),
+  owner: str.optional(),
+  repo: str.optional(),
+  org: str.optional(),
+  adminToken: z.boolean().optional(),
+});
 
 /** EphemeralScalingOptions. */
 const EphemeralSchema = z.strictObject({

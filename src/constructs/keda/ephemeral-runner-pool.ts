@@ -87,11 +87,10 @@ export class EphemeralRunnerPool extends Construct {
     this.config = config;
     this.podSelector = selector;
 
-    const { waitForTask: _script, ...scaledJobScaling } = scaling; // waitForTask went to the script
     let job: ForgejoRunnerScaledJob;
     try {
       job = new ForgejoRunnerScaledJob(this, 'ScaledJob', {
-        ...scaledJobScaling,
+        ...scaling, // the ScaledJob's scaling props; waitForTask went to the script
         name: props.name,
         namespace: props.namespace,
         podTemplate: {

@@ -19,7 +19,7 @@
 //   A GET needs the read level of the route's scope: read:repository (repo), read:organization
 //   (org), read:user (user), read:admin (global) (Forgejo routers/api/v1/api.go).
 import { PropsCheck } from '../props-error.js';
-import { forgejoName, LABEL_NAME, runnerLabelName } from '../rules.js';
+import { forgejoName, LABEL_NAME, oneOf, runnerLabelName, SCOPE_KINDS } from '../rules.js';
 
 /** Which jobs the scaler counts; it should match the scope the runner is registered in. */
 export type ForgejoRunnerScope =
@@ -84,31 +84,31 @@ export function forgejoRunnerTriggerMetadata(what: string, props: ForgejoRunnerT
   });
 
   const scope = props.scope ?? { kind: 'user' };
+  // JavaScript callers and values files bypass the union type: each kind's fields are checked here.
+  const fields = scope as { readonly kind?: unknown; readonly [field: string]: unknown };
+  const name = (field: string): string => {
+    const value = fields[field];
+    if (typeof value !== 'string') check.fail(['scope', field], `expected scope.${field} with scope kind ${String(fields.kind)}`);
+    else check.check(['scope', field], forgejoName(value));
+    return String(value);
+  };
+  const FIELDS: Readonly<Record<(typeof SCOPE_KINDS)[number], readonly string[]>> = { user: [], repo: ['owner', 'repo'], org: ['org'], global: ['adminToken'] };
   let scoped: Partial<ForgejoRunnerTriggerMetadata> = {};
-  switch (scope.kind) {
-    case 'user':
-      break;
-    case 'repo':
-      check.check(['scope', 'owner'], forgejoName(scope.owner));
-      check.check(['scope', 'repo'], forgejoName(scope.repo));
-      scoped = { owner: scope.owner, repo: scope.repo };
-      break;
-    case 'org':
-      check.check(['scope', 'org'], forgejoName(scope.org));
-      scoped = { org: scope.org };
-      break;
-    case 'global':
-      // Checked at run time too: values files and JavaScript callers bypass the literal type.
-      if ((scope as { adminToken?: unknown }).adminToken !== true) {
-        check.fail(
-          ['scope', 'adminToken'],
-          'expected adminToken: true with scope global: the scaler reads the admin API, so the token must be a site administrator\'s (read:admin)',
-        );
-      }
-      scoped = { global: 'true' };
-      break;
-    default:
-      check.fail(['scope', 'kind'], `expected one of: "user", "repo", "org", "global"; got ${JSON.stringify((scope as { kind?: unknown }).kind)}`);
+  if (!check.check(['scope', 'kind'], oneOf(SCOPE_KINDS)(fields.kind))) check.done(); // throws: no fields to check for an unknown kind
+  const kind = fields.kind as (typeof SCOPE_KINDS)[number];
+  for (const field of Object.keys(fields)) {
+    if (field !== 'kind' && !FIELDS[kind].includes(field)) check.fail(['scope', field], `expected only ${['kind', ...FIELDS[kind]].join(', ')} with scope kind ${kind}`);
+  }
+  if (kind === 'repo') scoped = { owner: name('owner'), repo: name('repo') };
+  if (kind === 'org') scoped = { org: name('org') };
+  if (kind === 'global') {
+    if (fields.adminToken !== true) {
+      check.fail(
+        ['scope', 'adminToken'],
+        'expected adminToken: true with scope global: the scaler reads the admin API, so the token must be a site administrator\'s (read:admin)',
+      );
+    }
+    scoped = { global: 'true' };
   }
   check.done();
   return { address: props.address.replace(/\/+$/, ''), labels: names.join(','), ...scoped };
