@@ -5,6 +5,7 @@ import { explain, setFileStem } from './metadata.js';
 import { PropsCheck } from './props-error.js';
 import { dnsLabel, dnsSubdomain } from './rules.js';
 
+/** Props of ArgoApplication. */
 export interface ArgoApplicationProps {
   /** Namespace the manifests are synced into. */
   readonly destinationNamespace: string;

@@ -47,6 +47,7 @@ export interface JobCredentialOptions {
   readonly description?: string;
 }
 
+/** Props of JobCredential: the credential, and where its ExternalSecret goes. */
 export interface JobCredentialProps extends JobCredentialOptions {
   readonly namespace: string;
   readonly store: SecretStoreRef;

@@ -31,6 +31,7 @@ export interface OnePasswordField {
   readonly property: string;
 }
 
+/** Props of OnePasswordSecret: Secret key -> 1Password field, and optional dotenv files rendered from keys. */
 export interface OnePasswordSecretProps<K extends string, F extends string> {
   /** Name of the ExternalSecret and of the Secret it creates. */
   readonly name: string;

@@ -31,6 +31,7 @@ export interface IRunnerPods {
   readonly podSelector: Readonly<Record<string, string>>;
 }
 
+/** Props of RunnerNetworkPolicy. */
 export interface RunnerNetworkPolicyProps {
   readonly name: string;
   readonly namespace: string;

@@ -45,6 +45,7 @@ export function runnerSecretPropertyOf(registration: ForgejoRunnerRegistration, 
   return pool.runnerSecretProperty ?? registration.property ?? pool.name;
 }
 
+/** Props of RunnerRegistrationSecret. */
 export interface RunnerRegistrationSecretProps {
   readonly registration: ForgejoRunnerRegistration;
   readonly namespace: string;

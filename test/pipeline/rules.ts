@@ -98,6 +98,10 @@ const ROWS: readonly Row[] = [
   { rule: 'a grace period shorter than shutdownTimeout', edits: [[['pools', 0, 'terminationGracePeriodSeconds'], 60]], at: ['pools', 0, 'terminationGracePeriodSeconds'], message: 'expected at least 10800 (shutdownTimeout 3h), got 60' },
   { rule: 'maxReplicaCount 0', edits: [[['pools', 1, 'ephemeral', 'maxReplicaCount'], 0]], at: ['pools', 1, 'ephemeral', 'maxReplicaCount'], message: 'expected a whole number >= 1, got 0' },
   { rule: 'scope global without adminToken', edits: [[['pools', 1, 'ephemeral', 'scope'], { kind: 'global', adminToken: false }]], at: ['pools', 1, 'ephemeral', 'scope', 'adminToken'], message: 'expected adminToken: true with scope global' },
+  { rule: 'scope repo without its owner', edits: [[['pools', 1, 'ephemeral', 'scope'], { kind: 'repo', repo: 'infra' }]], at: ['pools', 1, 'ephemeral', 'scope', 'owner'], message: 'expected scope.owner with scope kind repo' },
+  { rule: 'a scope field of another kind', edits: [[['pools', 1, 'ephemeral', 'scope'], { kind: 'org', org: 'infra', repo: 'x' }]], at: ['pools', 1, 'ephemeral', 'scope', 'repo'], message: 'expected only kind, org with scope kind org' },
+  { rule: 'an owner that is no Forgejo name (it goes into the scaler\'s URL path)', edits: [[['pools', 1, 'ephemeral', 'scope'], { kind: 'repo', owner: 'a/b', repo: 'r' }]], at: ['pools', 1, 'ephemeral', 'scope', 'owner'], message: 'expected a Forgejo name' },
+  { rule: 'a job credential env var name that is no shell name', edits: [[['jobCredential', 'envVars', 'apiKey'], 'REGISTRY-KEY']], at: ['jobCredential', 'envVars', 'apiKey'], message: 'expected an environment variable name' },
   { rule: 'two pools with one name', edits: [[['pools', 1, 'name'], 'steady']], at: ['pools', 1, 'name'], message: 'expected a unique pool name; "steady" is already used by pools[0]' },
   { rule: 'an extra runner env var with an invalid name', edits: [[['runnerEnv'], { 'HTTP-PROXY': 'x' }]], at: ['runnerEnv', 'HTTP-PROXY'], message: 'expected an environment variable name' },
   { rule: 'a pod label value with a space', edits: [[['pools', 0, 'podLabels'], { team: 'build farm' }]], at: ['pools', 0, 'podLabels', 'team'], message: 'expected a label value of at most 63' },
@@ -106,13 +110,15 @@ const ROWS: readonly Row[] = [
   { rule: 'an invalid scaler token Secret name', edits: [[['scalerToken', 'secretName'], 'Scaler Token']], at: ['scalerToken', 'secretName'], message: 'expected a DNS-1123 subdomain' },
 ];
 
-/** 1-based line of the field at `path` in YAML text (read here with the yaml library itself). */
+/** 1-based line of the field at `path` in YAML text (read here with the yaml library itself); a missing field is its parent's line. */
 function lineOfField(text: string, path: PropPath): number {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  const node = doc.getIn(path as unknown[], true) as Node | undefined;
-  if (!node?.range) throw new Error(`no field ${formatPropPath(path)} in the edited values`);
-  return lines.linePos(node.range[0]).line;
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true) as Node | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  throw new Error(`no field ${formatPropPath(path)} in the edited values`);
 }
 
 describe('each rule gives the same error from library props and from a values file', () => {
@@ -120,6 +126,10 @@ describe('each rule gives the same error from library props and from a values fi
     const fromValues = synthValuesText(readFileSync(FIXTURE, 'utf8'), FILE).manifests.map((o) => o.object);
     const fromLibrary = synthesizeChart(buildLibrary(libraryProps())).map((o) => o.object);
     expect(fromLibrary).toEqual(fromValues);
+    // The job credential's env var names are the props' (no registry brand is built in).
+    const config = JSON.stringify(fromValues);
+    expect(config).toContain('REGISTRY_HOST');
+    expect(config).not.toMatch(/zot/i);
   });
 
   test.each(ROWS.map((r) => [r.rule, r] as const))('%s', (_rule, row) => {

@@ -35,6 +35,7 @@ export interface PodTemplate {
   readonly spec: PodSpec;
 }
 
+/** Props of ForgejoRunnerScaledJob: the runner pod, the trigger (forge, labels, scope) and the scaling counts. */
 export interface ForgejoRunnerScaledJobProps {
   /** Name of the ScaledJob (and prefix of the Jobs KEDA creates). */
   readonly name: string;

@@ -26,6 +26,7 @@ export function checkScalerToken(check: PropsCheck, prefix: PropPath, t: Forgejo
   if (t.refreshInterval !== undefined) check.check([...prefix, 'refreshInterval'], goDuration(t.refreshInterval));
 }
 
+/** Props of ForgejoScalerAuthentication: the token in 1Password, and where its objects go. */
 export interface ForgejoScalerAuthenticationProps extends ForgejoScalerToken {
   readonly namespace: string;
   readonly store: SecretStoreRef;

@@ -10,6 +10,7 @@ import { explain } from '../metadata.js';
 import { PropsCheck } from '../props-error.js';
 import { dnsSubdomain } from '../rules.js';
 
+/** Props of ForgejoTokenAuthentication. */
 export interface ForgejoTokenAuthenticationProps {
   /** Name of the TriggerAuthentication. */
   readonly name: string;
