@@ -46,7 +46,7 @@ function tree(dir, base = dir, acc = new Map()) {
 }
 
 const base = readFileSync(join(root, 'values', 'indri.yaml'), 'utf8');
-const withoutZot = base.replace(/\nzot:\n(?: {2}.*\n|\s*#.*\n)+/, '\n');
+const withoutZot = base.replace(/\njobCredential:\n(?: {2}.*\n|\s*#.*\n)+/, '\n');
 const variant = (n) => (n % 3 === 0 ? withoutZot : base).replace('capacity: 2', `capacity: ${1 + (n % 7)}`);
 
 const repo = repoCopy('repo');

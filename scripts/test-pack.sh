@@ -89,8 +89,10 @@ check(dind?.securityContext?.privileged === true && !runner?.securityContext?.pr
 check(dind?.restartPolicy === 'Always', 'DinD is a native sidecar by default');
 check(runner?.envFrom?.[0]?.secretRef?.name === 'forgejo-runner-token', 'the runner reads its registration token Secret');
 const secrets = of('ExternalSecret').map((e) => e.metadata.name).sort();
-check(JSON.stringify(secrets) === JSON.stringify(['forgejo-runner-token', 'zot-ci-key']), `ExternalSecrets forgejo-runner-token and zot-ci-key (got ${secrets})`);
-check(runner?.env?.some((e) => e.valueFrom?.secretKeyRef?.name === 'zot-ci-key'), 'the runner env reads the zot key Secret');
+check(JSON.stringify(secrets) === JSON.stringify(['forgejo-runner-token', 'registry-ci-key']), `ExternalSecrets forgejo-runner-token and registry-ci-key (got ${secrets})`);
+check(runner?.env?.some((e) => e.valueFrom?.secretKeyRef?.name === 'registry-ci-key'), 'the runner env reads the registry key Secret');
+check(runner?.env?.some((e) => e.name === 'HTTP_PROXY' && e.value === 'http://proxy.example.org:3128'), 'the extra runner env var is set');
+check(deployment?.spec?.template?.metadata?.labels?.team === 'ci', 'the pod carries the extra pod label');
 const mounted = new Set(containers.flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
 const declared = (pod.volumes ?? []).map((v) => v.name);
 check(declared.length === mounted.size && declared.every((n) => mounted.has(n)), 'pod volumes are exactly the mounted ones');

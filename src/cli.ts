@@ -10,11 +10,11 @@ import { compareOutput } from './output/compare.js';
 import { acquireOutputLock, LockBusy } from './output/lock.js';
 import { render, type RenderedOutput } from './output/render.js';
 import { writeOutput, WriteRefused, type FaultPoint, type WriteResult } from './output/writer.js';
-import { synthesize } from './synth/synthesize.js';
 import { formatSchemaProblem, validateSchemas } from './validate/schemas.js';
 import { checkWiring } from './validate/wiring.js';
 import { loadValues, ValuesError, type LoadedValues } from './values/load.js';
 import { checkPerimeter, formatPerimeterProblem, PROTECTED, type OutputClaim } from './values/perimeter.js';
+import { synthesizeValues } from './values/locate.js';
 
 const USAGE = `usage: forgejo-runner-cdk8s <synth|check|diff> [--values FILE]... [--root DIR] [--force]
 
@@ -195,7 +195,7 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
   const outputs: { source: string; output: RenderedOutput }[] = [];
   for (const { source, loaded: l } of loaded) {
     try {
-      const synthesis = synthesize(l.values);
+      const synthesis = synthesizeValues(l, source);
       const all = [...synthesis.manifests, synthesis.application];
       const problems = [
         ...validateSchemas(all).map((p) => `schema: ${formatSchemaProblem(p)}`),
@@ -208,8 +208,9 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
       }
       outputs.push({ source, output: render(synthesis, { manifestsDir: l.values.output.manifests, applicationFile: l.values.output.application, source }) });
     } catch (e) {
-      // Constructs validate their props in the constructor; their errors are user errors.
-      io.err(`${source}: ${(e as Error).message}`);
+      // Constructs validate their props in the constructor; their errors are user errors, shown
+      // at the values file's lines when they are PropsErrors (synthesizeValues).
+      io.err(e instanceof ValuesError ? e.message : `${source}: ${(e as Error).message}`);
       failed = true;
     }
   }

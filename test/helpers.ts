@@ -5,8 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { main } from '../src/cli.js';
-import { synthesize, type KubeObject, type Synthesis } from '../src/synth/synthesize.js';
-import { parseValues } from '../src/values/load.js';
+import type { KubeObject, Synthesis } from '../src/synth/synthesize.js';
+import { parseValues, parseValuesText, ValuesError } from '../src/values/load.js';
+import { synthesizeValues } from '../src/values/locate.js';
 import type { Values } from '../src/values/schema.js';
 import { tempDir } from './temp-dir.js';
 
@@ -34,8 +35,11 @@ export function valuesWith(mutate: (v: Record<string, any>) => void = () => {}):
   return parseValues(stringify(data), 'test-values.yaml');
 }
 
-export function synthWith(mutate?: (v: Record<string, any>) => void): Synthesis {
-  return synthesize(valuesWith(mutate));
+/** The default values, mutated, through the whole pipeline (errors as values errors at lines of test-values.yaml). */
+export function synthWith(mutate: (v: Record<string, any>) => void = () => {}): Synthesis {
+  const data = defaultValuesData();
+  mutate(data);
+  return synthValuesText(stringify(data), 'test-values.yaml');
 }
 
 export function find(objects: readonly { object: KubeObject }[], kind: string, name: string): any {
@@ -119,4 +123,20 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
+}
+
+/** Values text through the whole in-memory pipeline (shape, then the constructs' rules mapped to lines). */
+export function synthValuesText(text: string, file = 'values/ok.yaml'): Synthesis {
+  return synthesizeValues(parseValuesText(text, file), file);
+}
+
+/** The ValuesError message of values text (shape or construct rules); fails the test when there is none. */
+export function valuesProblems(text: string, file = 'values/bad.yaml'): string {
+  try {
+    synthValuesText(text, file);
+  } catch (e) {
+    if (!(e instanceof ValuesError)) throw e;
+    return e.message;
+  }
+  throw new Error('expected a ValuesError');
 }

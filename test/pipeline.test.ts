@@ -15,6 +15,8 @@ import './scripts/startup-script.busybox.js';
 import './scripts/startup-script.dash.js';
 import './scripts/ephemeral-script.js';
 import './pipeline/values.js';
+import './pipeline/rules.js';
+import './pipeline/public-api.js';
 import './pipeline/dind-args.js';
 import './pipeline/synthesis.js';
 import './pipeline/forgejo-runner.js';

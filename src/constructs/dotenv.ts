@@ -18,6 +18,7 @@
 // instead of handing jobs a changed value.
 // sprig's `replace OLD NEW S` is strings.Replace(S, OLD, NEW, -1); `\` goes first so the later
 // escapes are not doubled.
+import { envVarName } from './rules.js';
 
 /** [from, to] in order: the escapes applied to each value (to is the Go string's content). */
 export const DOTENV_ESCAPES: readonly (readonly [string, string])[] = [
@@ -33,13 +34,11 @@ function goString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }
 
-const DOTENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** One `KEY="..."` line per key; each key is a template field (the ExternalSecret's data key). */
 export function dotenvTemplate(keys: readonly string[]): string {
   return keys
     .map((k) => {
-      if (!DOTENV_NAME.test(k)) throw new Error(`dotenvTemplate: "${k}" cannot be a dotenv variable name (letters, digits, "_", not starting with a digit)`);
+      if (envVarName(k) !== undefined) throw new Error(`dotenvTemplate: "${k}" cannot be a dotenv variable name (letters, digits, "_", not starting with a digit)`);
       const escapes = DOTENV_ESCAPES.map(([from, to]) => `| replace ${goString(from)} ${goString(to)}`);
       const message = `${k} ends in a backslash, which godotenv v1.5.1 (runner.env_file) cannot read back`;
       // Trim markers keep the guard out of the file; newlines inside an action are Go >= 1.16.

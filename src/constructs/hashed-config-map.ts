@@ -23,6 +23,7 @@ export interface ConfigMapFile {
   readonly key: string;
 }
 
+/** A ConfigMap named after a hash of its content, so a change renames it and rolls the pods that mount it. */
 export class HashedConfigMap extends Construct {
   /** Full name, with the content hash. */
   public readonly name: string;

@@ -2,16 +2,25 @@
 // secret store. Consumers never spell the Secret's name or keys: they ask this construct for a
 // typed handle, and asking for a key it does not produce is a compile error (literal key types)
 // or, for names that come from values, an error at synth.
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExternalSecret } from '../../imports/external-secrets.js';
 import { dotenvTemplate } from './dotenv.js';
+import { kubeObject } from './kube-object.js';
+import { PropsCheck } from './props-error.js';
+import { dnsSubdomain, envVarName, goDuration, oneOf, SECRET_STORE_KINDS, secretKey } from './rules.js';
 import { explain, setFileStem } from './metadata.js';
 
+/** The External Secrets store that reads 1Password. */
 export interface SecretStoreRef {
   /** @default ClusterSecretStore */
-  readonly kind?: 'ClusterSecretStore' | 'SecretStore';
+  readonly kind?: (typeof SECRET_STORE_KINDS)[number];
+  /** Name of the store (a DNS-1123 subdomain). */
   readonly name: string;
+}
+
+/** The rules of a store reference, at `prefix` (e.g. ['secretStore']). */
+export function checkSecretStore(check: PropsCheck, prefix: readonly (string | number)[], store: SecretStoreRef): void {
+  check.check([...prefix, 'name'], dnsSubdomain(store.name));
+  if (store.kind !== undefined) check.check([...prefix, 'kind'], oneOf(SECRET_STORE_KINDS)(store.kind));
 }
 
 /** Where one key's value lives in 1Password. */
@@ -22,6 +31,7 @@ export interface OnePasswordField {
   readonly property: string;
 }
 
+/** Props of OnePasswordSecret: Secret key -> 1Password field, and optional dotenv files rendered from keys. */
 export interface OnePasswordSecretProps<K extends string, F extends string> {
   /** Name of the ExternalSecret and of the Secret it creates. */
   readonly name: string;
@@ -86,8 +96,10 @@ export class SecretEnvSource {
   }
 }
 
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
+/**
+ * An External Secrets ExternalSecret copying 1Password fields into a Secret. Consumers take typed
+ * handles (`key()`, `file()`, `envSource()`), never the Secret's name.
+ */
 export class OnePasswordSecret<K extends string = string, F extends string = never> extends Construct {
   /** Name of the Secret ESO creates. */
   public readonly secretName: string;
@@ -99,17 +111,21 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
     super(scope, id);
     const keys = Object.keys(props.keys) as K[];
     const files = Object.keys(props.dotenvFiles ?? {}) as F[];
-    if (keys.length === 0) throw new Error(`OnePasswordSecret ${props.name}: keys is empty; map at least one Secret key to a 1Password field`);
-    for (const k of [...keys, ...files]) {
-      if (!SECRET_KEY.test(k)) throw new Error(`OnePasswordSecret ${props.name}: "${k}" is not a valid Secret key (letters, digits, "-", "_", ".")`);
-    }
+    const check = new PropsCheck(`OnePasswordSecret ${props.name}`);
+    check.check(['name'], dnsSubdomain(props.name));
+    checkSecretStore(check, ['store'], props.store);
+    if (props.refreshInterval !== undefined) check.check(['refreshInterval'], goDuration(props.refreshInterval));
+    if (keys.length === 0) check.fail(['keys'], 'expected at least one Secret key mapped to a 1Password field');
+    for (const k of keys) check.check(['keys', k], secretKey(k));
     for (const f of files) {
-      if ((keys as string[]).includes(f)) throw new Error(`OnePasswordSecret ${props.name}: file "${f}" has the name of a key; rename one`);
-      for (const k of props.dotenvFiles![f]) {
-        if (!(keys as string[]).includes(k)) throw new Error(`OnePasswordSecret ${props.name}: file "${f}" uses key "${k}", which is not in keys`);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`OnePasswordSecret ${props.name}: key "${k}" cannot be a dotenv variable name`);
+      check.check(['dotenvFiles', f], secretKey(f));
+      if ((keys as string[]).includes(f)) check.fail(['dotenvFiles', f], 'has the name of a key; rename one');
+      for (const k of props.dotenvFiles?.[f] ?? []) {
+        if (!(keys as string[]).includes(k)) check.fail(['dotenvFiles', f], `uses key "${k}", which is not in keys`);
+        else check.check(['dotenvFiles', f], envVarName(k));
       }
     }
+    check.done();
     this.secretName = props.name;
     this.namespace = props.namespace;
     this.valueKeys = new Set(keys);
@@ -124,11 +140,14 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
             engineVersion: 'v2' as const,
             data: Object.fromEntries([
               ...keys.map((k) => [k, `{{ .${k} }}`]),
-              ...files.map((f) => [f, dotenvTemplate(props.dotenvFiles![f])]),
+              ...files.map((f) => [f, dotenvTemplate(props.dotenvFiles?.[f] ?? [])]),
             ]),
           };
 
-    const model = new ExternalSecret({
+    // The external-secrets.io/v1 CRD schema is checked after synthesis (src/validate/schemas.ts).
+    const resource = kubeObject(this, 'Resource', {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
       metadata: {
         name: props.name,
         namespace: props.namespace,
@@ -141,8 +160,6 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
         data: keys.map((k) => ({ secretKey: k, remoteRef: { key: props.keys[k].item, property: props.keys[k].property } })),
       },
     });
-    model.validate(); // against the external-secrets.io/v1 CRD schema
-    const resource = new ApiObject(this, 'Resource', model.toJSON() as never);
     setFileStem(resource, `externalsecret-${props.name}`);
     if (props.description) explain(resource, '', props.description);
     explain(resource, 'spec.target.creationPolicy', 'Owner: ESO owns the Secret; deleting this ExternalSecret deletes it');

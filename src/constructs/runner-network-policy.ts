@@ -10,6 +10,8 @@ import { Construct } from 'constructs';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s.js';
 import { kubeObject } from './kube-object.js';
 import { explain } from './metadata.js';
+import { PropsCheck } from './props-error.js';
+import { between, cidr, oneOf, PROTOCOLS } from './rules.js';
 
 /** One allowed egress destination. Exactly one of cidr, namespaceLabels. */
 export interface EgressAllow {
@@ -17,10 +19,10 @@ export interface EgressAllow {
   readonly cidr?: string;
   /** Addresses inside cidr to exclude. @default none */
   readonly except?: readonly string[];
-  /** Pods in namespaces with these labels, e.g. { 'kubernetes.io/metadata.name': 'zot' }. @default none (then cidr) */
+  /** Pods in namespaces with these labels, e.g. { 'kubernetes.io/metadata.name': 'registry' }. @default none (then cidr) */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** Only these ports. @default every port */
-  readonly ports?: readonly { readonly port: number; /** @default TCP */ readonly protocol?: 'TCP' | 'UDP' | 'SCTP' }[];
+  readonly ports?: readonly { readonly port: number; /** @default TCP */ readonly protocol?: (typeof PROTOCOLS)[number] }[];
 }
 
 /** What a RunnerNetworkPolicy selects: a pool (RunnerPool or EphemeralRunnerPool). */
@@ -29,6 +31,7 @@ export interface IRunnerPods {
   readonly podSelector: Readonly<Record<string, string>>;
 }
 
+/** Props of RunnerNetworkPolicy. */
 export interface RunnerNetworkPolicyProps {
   readonly name: string;
   readonly namespace: string;
@@ -43,22 +46,29 @@ export interface RunnerNetworkPolicyProps {
   readonly egressAllowList?: readonly EgressAllow[];
 }
 
-const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
 
+/** A NetworkPolicy for one pool's pods: all ingress denied; egress open or limited to DNS plus an allow-list. */
 export class RunnerNetworkPolicy extends Construct {
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: RunnerNetworkPolicyProps) {
     super(scope, id);
     const podSelector = props.pool.podSelector;
-    if (Object.keys(podSelector).length === 0) {
-      throw new Error(`RunnerNetworkPolicy ${props.name}: pool.podSelector is empty; it would select every pod in ${props.namespace}`);
-    }
-    const egress = props.egressAllowList?.map((allow, i) => {
-      const where = `RunnerNetworkPolicy ${props.name}: egressAllowList[${i}]`;
-      if ((allow.cidr === undefined) === (allow.namespaceLabels === undefined)) throw new Error(`${where}: set exactly one of cidr, namespaceLabels`);
-      if (allow.cidr !== undefined && !CIDR.test(allow.cidr)) throw new Error(`${where}: cidr "${allow.cidr}" is not an IP block such as 203.0.113.10/32`);
-      if (allow.except && allow.cidr === undefined) throw new Error(`${where}: except needs cidr`);
+    const check = new PropsCheck(`RunnerNetworkPolicy ${props.name}`);
+    if (Object.keys(podSelector).length === 0) check.fail(['pool', 'podSelector'], `is empty; it would select every pod in ${props.namespace}`);
+    props.egressAllowList?.forEach((allow, i) => {
+      const at = (...path: (string | number)[]) => ['egressAllowList', i, ...path];
+      if ((allow.cidr === undefined) === (allow.namespaceLabels === undefined)) check.fail(at(), 'expected exactly one of cidr, namespaceLabels');
+      if (allow.cidr !== undefined) check.check(at('cidr'), cidr(allow.cidr));
+      (allow.except ?? []).forEach((c, j) => check.check(at('except', j), cidr(c)));
+      if (allow.except && allow.cidr === undefined) check.fail(at('except'), 'expected cidr next to except');
+      (allow.ports ?? []).forEach((p, j) => {
+        check.check(at('ports', j, 'port'), between(1, 65535, 'a port')(p.port));
+        if (p.protocol !== undefined) check.check(at('ports', j, 'protocol'), oneOf(PROTOCOLS)(p.protocol));
+      });
+    });
+    check.done();
+    const egress = props.egressAllowList?.map((allow) => {
       const peer: NetworkPolicyPeer = allow.cidr
         ? { ipBlock: { cidr: allow.cidr, ...(allow.except?.length ? { except: [...allow.except] } : {}) } }
         : { namespaceSelector: { matchLabels: { ...allow.namespaceLabels } } };

@@ -27,6 +27,7 @@ export const DEFAULT_SYNC_WAVES: Readonly<Record<string, number>> = {
   ScaledObject: 2,
 };
 
+/** Props of ArgoCdSyncWaves. */
 export interface ArgoCdSyncWavesProps {
   /**
    * Wave per object kind; kinds not listed get no annotation.

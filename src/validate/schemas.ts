@@ -1,5 +1,8 @@
 // Schema validation of every synthesized object against its API's OpenAPI schema, before
-// anything is written. Unknown kinds fail closed: nothing reaches Argo CD unchecked.
+// anything is written; the one place objects are schema-validated. Unknown kinds fail closed:
+// nothing reaches Argo CD unchecked. Why after synthesis: escape hatches (JsonPatch, a raw
+// ApiObject) change objects after the constructs built them, and the library does not load the
+// schema validators (its runtime depends on cdk8s and constructs only).
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';

@@ -6,6 +6,7 @@
 // checked like a Deployment's, and its authenticationRef must name a synthesized TriggerAuthentication.
 import { parse } from 'yaml';
 import type { KubeObject, SynthesizedObject } from '../synth/synthesize.js';
+import { triggerMetadataProblems } from './keda-trigger.js';
 
 export interface WiringProblem {
   readonly file: string;
@@ -192,7 +193,7 @@ interface TriggerAuthenticationLike {
   secretTargetRef?: { parameter: string; name: string; key: string }[];
 }
 interface ScaledJobLike {
-  triggers?: { type: string; authenticationRef?: { name: string; kind?: string } }[];
+  triggers?: { type: string; metadata?: unknown; authenticationRef?: { name: string; kind?: string } }[];
 }
 
 /**
@@ -227,6 +228,9 @@ function checkKeda(
   for (const { file, object } of objects) {
     if (object.kind !== 'ScaledJob' && object.kind !== 'ScaledObject') continue;
     (object.spec as ScaledJobLike | undefined)?.triggers?.forEach((t, i) => {
+      if (t.type === 'forgejo-runner') {
+        for (const p of triggerMetadataProblems(t.metadata)) problems.push({ file, message: `${object.kind} ${object.metadata.name}: trigger ${i} (forgejo-runner) metadata.${p}` });
+      }
       const ref = t.authenticationRef;
       if (!ref) return;
       const where = `${object.kind} ${object.metadata.name}: trigger ${i} (${t.type}) authenticationRef`;

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import * as z from '../util/zod.js';
-import { ValuesSchema, type Values } from './schema.js';
+import { RENAMED_KEYS, ValuesSchema, type Values } from './schema.js';
 
 export interface ValuesProblem {
   /** Field path such as pools[0].capacity ("" for the document itself). */
@@ -68,6 +68,11 @@ export function loadValues(file: string): LoadedValues {
 /** Validates values text; `file` is only used in messages. */
 export function parseValues(text: string, file: string): Values {
   return parseWithLines(text, file).values;
+}
+
+/** Validates values text and keeps the lines of its fields (for errors found later, e.g. by a construct). */
+export function parseValuesText(text: string, file: string): Pick<LoadedValues, 'file' | 'values' | 'lineOf'> {
+  return { file, ...parseWithLines(text, file) };
 }
 
 // Characters that never reach the output: C0 controls except tab and newline, DEL, C1 (incl. NEL
@@ -154,7 +159,7 @@ function parseWithLines(text: string, file: string): { values: Values; lineOf: (
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const known = knownKeys(issue.path);
-        const guess = closest(key, known);
+        const guess = RENAMED_KEYS[key] ?? closest(key, known);
         problems.push({
           path: formatPath([...issue.path, key]),
           line: keyLine(issue.path, key),

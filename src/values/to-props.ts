@@ -1,9 +1,12 @@
-// A validated values file -> construct props, in one function. Values-file rules (and their
-// file:line errors) live in schema.ts; defaults live on the props (`@default`), so an absent
-// value is passed on as undefined, never filled in here.
+// A validated values file -> construct props, in one function, and the way back: the values
+// field that fed a prop path (for errors). The values file mirrors the props, so both directions
+// are the identity except for the few renames listed in VALUES_PATHS. Defaults live on the props
+// (`@default`), so an absent value is passed on as undefined, never filled in here.
 import type { ArgoApplicationProps } from '../constructs/argocd-application.js';
 import type { ForgejoRunnerProps } from '../constructs/forgejo-runner.js';
+import type { ForgejoRunnerScope } from '../constructs/keda/forgejo-runner-trigger.js';
 import { NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.js';
+import type { PropPath } from '../constructs/props-error.js';
 import type { Values } from './schema.js';
 
 export interface ValuesProps {
@@ -14,40 +17,47 @@ export interface ValuesProps {
 }
 
 export function valuesToProps(values: Values): ValuesProps {
-  const [major, minor] = values.kubernetesVersion.split('.').map(Number) as [number, number];
+  const { kubernetesVersion, output, argocd, pools, ...runner } = values;
+  const [major, minor] = kubernetesVersion.split('.').map(Number) as [number, number];
   return {
     runner: {
-      forgejoUrl: values.forgejoUrl,
-      secretStore: values.secretStore,
-      namespace: values.namespace,
-      registration: values.registration,
-      zot: values.zot,
-      images: values.images,
-      timezone: values.timezone,
-      jobEnv: values.jobEnv,
-      dind: values.dind,
+      ...runner,
       nativeSidecar: major > 1 || minor >= NATIVE_SIDECAR_MIN_MINOR,
-      scalerToken: values.scalerToken,
-      networkPolicy: values.networkPolicy,
-      pools: values.pools.map(({ ephemeral, ...pool }) => ({
+      pools: pools.map(({ ephemeral, ...pool }) => ({
         ...pool,
-        ...(ephemeral
-          ? {
-              ephemeral: {
-                ...ephemeral,
-                // The schema has checked adminToken: true for scope global (with its line).
-                scope: ephemeral.scope?.kind === 'global' ? { kind: 'global', adminToken: true } : ephemeral.scope,
-              },
-            }
-          : {}),
+        // adminToken is a boolean in the file; the construct checks that it is true (with its line).
+        ...(ephemeral ? { ephemeral: { ...ephemeral, scope: ephemeral.scope as ForgejoRunnerScope | undefined } } : {}),
       })),
     },
     application: {
-      name: values.argocd.applicationName,
-      repoURL: values.argocd.repoURL,
-      targetRevision: values.argocd.targetRevision,
-      project: values.argocd.project,
-      path: values.output.manifests,
+      name: argocd.applicationName,
+      repoURL: argocd.repoURL,
+      targetRevision: argocd.targetRevision,
+      project: argocd.project,
+      path: output.manifests,
     },
   };
+}
+
+/** Prop path prefixes whose values field has another name; every other prop path is its field's path. */
+const VALUES_PATHS: Readonly<Record<'runner' | 'application', readonly [PropPath, PropPath][]>> = {
+  runner: [
+    [['nativeSidecar'], ['kubernetesVersion']],
+  ],
+  application: [
+    [['name'], ['argocd', 'applicationName']],
+    [['repoURL'], ['argocd', 'repoURL']],
+    [['targetRevision'], ['argocd', 'targetRevision']],
+    [['project'], ['argocd', 'project']],
+    [['path'], ['output', 'manifests']],
+    [['destinationNamespace'], ['namespace']],
+  ],
+};
+
+/** The values field that fed a prop of the runner's or the application's props. */
+export function valuesPathOf(props: 'runner' | 'application', path: PropPath): PropPath {
+  for (const [from, to] of VALUES_PATHS[props]) {
+    if (from.every((seg, i) => path[i] === seg)) return [...to, ...path.slice(from.length)];
+  }
+  return path;
 }

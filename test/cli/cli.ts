@@ -12,10 +12,10 @@ const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
 
 /** Each bad input, as a values-file text (or undefined: the file does not exist). */
 const cases: Record<string, { text?: string; expect: RegExp }> = {
-  'an unknown key': { text: base.replace('  username: zot-ci', '  usrname: zot-ci'), expect: /bad\.yaml:\d+: zot\.usrname: unknown key "usrname" \(did you mean "username"\?\)/ },
+  'an unknown key': { text: base.replace('  username: zot-ci', '  usrname: zot-ci'), expect: /bad\.yaml:\d+: jobCredential\.usrname: unknown key "usrname" \(did you mean "username"\?\)/ },
   'a wrong type': { text: base.replace('replicas: 1', 'replicas: one'), expect: /bad\.yaml:\d+: pools\[0\]\.replicas: expected number, got string/ },
-  'a negative capacity': { text: base.replace('capacity: 2', 'capacity: -2'), expect: /bad\.yaml:\d+: pools\[0\]\.capacity: expected capacity >= 1/ },
-  'an invalid env var name': { text: base.replace('envVar: ZOT_CI_API_KEY', 'envVar: ZOT CI KEY'), expect: /bad\.yaml:\d+: zot\.envVar: expected an environment variable name/ },
+  'a negative capacity': { text: base.replace('capacity: 2', 'capacity: -2'), expect: /bad\.yaml:\d+: pools\[0\]\.capacity: expected a whole number >= 1/ },
+  'an invalid env var name': { text: base.replace('apiKey: ZOT_CI_API_KEY', 'apiKey: ZOT CI KEY'), expect: /bad\.yaml:\d+: jobCredential\.envVars\.apiKey: expected an environment variable name/ },
   'a duplicate pool name': {
     text: `${base}  - name: forgejo-runner\n    runnerName: other\n    labels: [x]\n`,
     expect: /bad\.yaml:\d+: pools\[1\]\.name: expected a unique pool name/,
@@ -89,8 +89,8 @@ describe('synth, check and diff', () => {
   test('a values change updates the files and removes the files of resources that are gone', async () => {
     const repo = tempRepo();
     const values = join(repo, 'values', 'indri.yaml');
-    // Dropping the zot block removes its ExternalSecret: its file must not linger.
-    writeFileSync(values, base.replace(/\nzot:\n(?: {2}.*\n|\s*#.*\n)+/, '\n'));
+    // Dropping the jobCredential block removes its ExternalSecret: its file must not linger.
+    writeFileSync(values, base.replace(/\njobCredential:\n(?: {2}.*\n|\s*#.*\n)+/, '\n'));
     const result = await runMain(['synth', '--root', repo]);
     expect(result.code).toBe(0);
     // The summary says exactly what happened to which file.

@@ -3,14 +3,14 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { dindArgConflicts } from '../../src/constructs/pool/dind-args.js';
-import { parseValues, ValuesError } from '../../src/values/load.js';
-import { defaultValuesData, git, runMain, tempRepo, writeValues } from '../helpers.js';
+import { ValuesError } from '../../src/values/load.js';
+import { defaultValuesData, git, runMain, tempRepo, writeValues, synthValuesText } from '../helpers.js';
 
 function problems(mutate: (v: Record<string, any>) => void): string {
   const v = defaultValuesData();
   mutate(v);
   try {
-    parseValues(stringify(v), 'values/bad.yaml');
+    synthValuesText(stringify(v), 'values/bad.yaml');
   } catch (e) {
     expect(e).toBeInstanceOf(ValuesError);
     return (e as Error).message;
@@ -32,7 +32,7 @@ describe('dind.extraArgs against daemon.json and the host bindings', () => {
   test('the same flags are fine when daemon.json does not set them (no false alarm)', () => {
     const v = defaultValuesData();
     v.dind = { extraArgs: ['--mtu=1450', '--registry-mirror=https://m.example'] };
-    expect(() => parseValues(stringify(v), 'ok.yaml')).not.toThrow();
+    expect(() => synthValuesText(stringify(v), 'ok.yaml')).not.toThrow();
   });
 
   test.each(['--host=tcp://0.0.0.0:2375', '-H=tcp://0.0.0.0:2375', '-Htcp://0.0.0.0:2375', '-DH', '--config-file=/x.json'])(

@@ -19,7 +19,7 @@ import { loadValues, parseValues, ValuesError } from '../../src/values/load.js';
 import { cpSync, writeFileSync } from 'node:fs';
 import * as library from '../../src/index.js';
 import { defaultValuesFiles } from '../../src/cli.js';
-import { find, PROJECT, runMain, tempRepo } from '../helpers.js';
+import { find, PROJECT, runMain, tempRepo, synthValuesText } from '../helpers.js';
 import { run, sandbox } from '../script-harness.js';
 
 const EXAMPLE = join(PROJECT, 'examples', 'ephemeral.yaml');
@@ -64,7 +64,6 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(library.EphemeralRunnerPool).toBe(EphemeralRunnerPool);
     expect(library.ForgejoTokenAuthentication).toBe(ForgejoTokenAuthentication);
     expect(typeof library.ForgejoRunnerScaledJob).toBe('function');
-    expect(library.runnerLabelName('k8s:docker://x:1')).toBe('k8s');
   });
 
   test('a ScaledJob instead of a Deployment, with the token ExternalSecret, TriggerAuthentication and the pool\'s NetworkPolicy', () => {
@@ -242,7 +241,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
     const line = text.split('\n').findIndex((l) => l.includes(marker)) + 1;
     expect(line).toBeGreaterThan(0);
     try {
-      parseValues(text, FILE);
+      synthValuesText(text, FILE);
     } catch (e) {
       expect(e).toBeInstanceOf(ValuesError);
       return { message: (e as Error).message, line };
@@ -264,7 +263,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
   });
 
   test('an ephemeral pool without the scaler token', () => {
-    expectProblem([[/\nscalerToken:\n(?: {2}.*\n)+/, '\n']], '    mode: ephemeral', 'pools[0].mode', 'expected a top-level scalerToken');
+    expectProblem([[/\nscalerToken:\n(?: {2}.*\n)+/, '\n']], '    mode: ephemeral', 'pools[0].mode', 'expected a scalerToken');
   });
 
   test('a label name another pool serves too (the scaler would count its jobs)', () => {
@@ -282,7 +281,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
       [['      - k8s-ephemeral:docker://node:22-bookworm\n', '      - k8s-ephemeral:docker://node:22-bookworm\n      - k8s-ephemeral:host\n']],
       '      - k8s-ephemeral:host',
       'pools[0].labels[1]',
-      'expected each label name once in an ephemeral pool',
+      'expected each label name once; "k8s-ephemeral" is already labels[0]',
     );
   });
 
@@ -293,7 +292,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
       'pools[0].ephemeral.scope.adminToken',
       'expected adminToken: true with scope global',
     );
-    expect(() => parseValues(exampleText.replace('        kind: repo\n        owner: infra\n        repo: cluster\n', '        kind: global\n        adminToken: true\n'), FILE)).not.toThrow();
+    expect(() => synthValuesText(exampleText.replace('        kind: repo\n        owner: infra\n        repo: cluster\n', '        kind: global\n        adminToken: true\n'), FILE)).not.toThrow();
   });
 
   test('replicas on an ephemeral pool', () => {
@@ -305,7 +304,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
   });
 
   test('Kubernetes older than 1.29 (no native sidecar for a Job pod)', () => {
-    expectProblem([['kubernetesVersion: "1.34"', 'kubernetesVersion: "1.28"']], 'kubernetesVersion:', 'kubernetesVersion', 'expected Kubernetes >= 1.29 for ephemeral pools');
+    expectProblem([['kubernetesVersion: "1.34"', 'kubernetesVersion: "1.28"']], 'kubernetesVersion:', 'kubernetesVersion', 'expected a native sidecar (Kubernetes >= 1.29) for ephemeral pools');
   });
 
   test('ephemeral settings on a Deployment pool', () => {
@@ -314,7 +313,7 @@ describe('values errors of ephemeral pools name the file, the line and the field
   });
 
   test('a scaling count out of range', () => {
-    expectProblem([['maxReplicaCount: 4', 'maxReplicaCount: 0']], 'maxReplicaCount: 0', 'pools[0].ephemeral.maxReplicaCount', 'expected a number >= 1');
+    expectProblem([['maxReplicaCount: 4', 'maxReplicaCount: 0']], 'maxReplicaCount: 0', 'pools[0].ephemeral.maxReplicaCount', 'expected a whole number >= 1, got 0');
   });
 
   test('the CLI reports it with a non-zero exit and writes nothing', async () => {
@@ -359,7 +358,7 @@ describe('constructs built directly from props', () => {
 
   test('waitForTask passes --wait to one-job', () => {
     const c = chartWithSecrets();
-    const pool = new EphemeralRunnerPool(c.chart, 'Pool', { ...smallest(c), waitForTask: true });
+    const pool = new EphemeralRunnerPool(c.chart, 'Pool', { ...smallest(c), ephemeral: { waitForTask: true } });
     expect(pool.scaledJob.toJson().spec.jobTargetRef.template.spec.containers[0].command[2]).toContain('one-job --wait');
   });
 
@@ -367,12 +366,12 @@ describe('constructs built directly from props', () => {
     [
       'token registration',
       (c) => ({ registration: { mode: 'token', tokenSecret: c.identity.envSource() } }),
-      'EphemeralRunnerPool pool: registration.mode is token; an ephemeral pool needs offline registration',
+      'EphemeralRunnerPool pool: registration.mode: expected offline registration for an ephemeral pool: every Job pod must be the one runner registered on the server (create-runner-file --secret); token registration would add a runner to Forgejo per pod',
     ],
-    ['DinD not a native sidecar', () => ({ nativeSidecar: false }), 'EphemeralRunnerPool pool: nativeSidecar is false; a Job pod completes only when its main containers exit'],
-    ['capacity from a JavaScript caller', () => ({ capacity: 2 }) as never, 'EphemeralRunnerPool pool: capacity is set; one-job runs exactly one job per pod'],
-    ['a shared pod prop error keeps the pool\'s name', () => ({ timeout: 'soon' }), 'EphemeralRunnerPool pool: timeout "soon" is not a Go duration'],
-    ['a scaling error from the ScaledJob', () => ({ minReplicaCount: 5, maxReplicaCount: 2 }), 'ForgejoRunnerScaledJob pool: minReplicaCount (5) is above maxReplicaCount (2)'],
+    ['DinD not a native sidecar', () => ({ nativeSidecar: false }), 'EphemeralRunnerPool pool: nativeSidecar: expected a native sidecar (Kubernetes >= 1.29) for an ephemeral pool: a Job pod completes only when DinD is one'],
+    ['capacity from a JavaScript caller', () => ({ capacity: 2 }) as never, 'EphemeralRunnerPool pool: capacity: expected no capacity on an ephemeral pool: one-job runs exactly one job per pod (set ephemeral.maxReplicaCount)'],
+    ['a shared pod prop error keeps the pool\'s name', () => ({ timeout: 'soon' }), 'EphemeralRunnerPool pool: timeout: expected a Go duration such as "1h", "30m" or "1h30m", got "soon"'],
+    ['a scaling error from the ScaledJob, at the pool\'s prop', () => ({ ephemeral: { minReplicaCount: 5, maxReplicaCount: 2 } }), 'EphemeralRunnerPool pool: ephemeral.minReplicaCount: expected at most maxReplicaCount (2), got 5'],
   ])('%s', (_name, overrides, message) => {
     const c = chartWithSecrets();
     expect(() => new EphemeralRunnerPool(c.chart, 'Pool', { ...smallest(c), ...overrides(c) })).toThrow(message);
@@ -392,25 +391,25 @@ describe('constructs built directly from props', () => {
     const r = buildRunner(runnerProps([{ name: 'eph', mode: 'ephemeral', labels: ['eph:docker://a:1'], ephemeral: { maxReplicaCount: 3 } }, { name: 'steady', labels: ['k8s:docker://a:1'] }]));
     expect(r.pools.map((p) => p.node.id)).toEqual(['Pool-steady']);
     expect(r.ephemeralPools.map((p) => p.scaledJob.toJson().spec.maxReplicaCount)).toEqual([3]);
-    expect(r.scalerTokenSecret?.secretName).toBe('forgejo-scaler-token');
-    expect(r.scalerAuthentication?.name).toBe('forgejo-scaler-token');
+    expect(r.scalerAuthentication?.tokenSecret.secretName).toBe('forgejo-scaler-token');
+    expect(r.scalerAuthentication?.authentication.name).toBe('forgejo-scaler-token');
   });
 
   test.each<[string, ForgejoRunnerProps, string]>([
-    ['token registration', runnerProps([{ mode: 'ephemeral', labels: ['e:host'] }], { registration: undefined }), 'pools[0] (forgejo-runner) is ephemeral but registration.mode is not offline'],
-    ['no scaler token', runnerProps([{ mode: 'ephemeral', labels: ['e:host'] }], { scalerToken: undefined }), 'pools[0] (forgejo-runner) is ephemeral but scalerToken is not set'],
-    ['replicas', runnerProps([{ mode: 'ephemeral', labels: ['e:host'], replicas: 2 }]), 'pools[0] (forgejo-runner) is ephemeral and sets replicas'],
-    ['capacity', runnerProps([{ mode: 'ephemeral', labels: ['e:host'], capacity: 2 }]), 'pools[0] (forgejo-runner) is ephemeral and sets capacity'],
+    ['token registration', runnerProps([{ mode: 'ephemeral', labels: ['e:host'] }], { registration: undefined }), 'ForgejoRunner forgejo-runner: pools[0].mode: expected registration.mode offline for an ephemeral pool: every Job pod must be the one runner registered on the server (create-runner-file --secret); token registration would add a runner to Forgejo per pod'],
+    ['no scaler token', runnerProps([{ mode: 'ephemeral', labels: ['e:host'] }], { scalerToken: undefined }), 'ForgejoRunner forgejo-runner: pools[0].mode: expected a scalerToken (1Password item and field of a Forgejo API token) for KEDA\'s forgejo-runner scaler'],
+    ['replicas', runnerProps([{ mode: 'ephemeral', labels: ['e:host'], replicas: 2 }]), 'ForgejoRunner forgejo-runner: pools[0].replicas: expected no replicas on an ephemeral pool: KEDA decides the pod count (set ephemeral.maxReplicaCount)'],
+    ['capacity', runnerProps([{ mode: 'ephemeral', labels: ['e:host'], capacity: 2 }]), 'ForgejoRunner forgejo-runner: pools[0].capacity: expected no capacity on an ephemeral pool: one-job runs exactly one job per pod (set ephemeral.maxReplicaCount)'],
     [
       'a label name another pool serves',
       runnerProps([{ name: 'a', labels: ['e:docker://x:1'] }, { name: 'b', mode: 'ephemeral', labels: ['e:docker://y:1'] }]),
-      'pools[1] (b) is ephemeral and shares label name "e" with pools[0] (a)',
+      'ForgejoRunner forgejo-runner: pools[1].labels[0]: expected label name "e" to be served by this ephemeral pool only; pools[0] (a) serves it too, and KEDA would count that pool\'s jobs as this one\'s',
     ],
-    ['ephemeral options on a Deployment pool', runnerProps([{ labels: ['e:host'], ephemeral: { maxReplicaCount: 2 } }]), 'pools[0] (forgejo-runner) sets ephemeral options but its mode is deployment'],
+    ['ephemeral options on a Deployment pool', runnerProps([{ labels: ['e:host'], ephemeral: { maxReplicaCount: 2 } }]), 'ForgejoRunner forgejo-runner: pools[0].ephemeral: expected mode: ephemeral on a pool with ephemeral settings (this pool is a Deployment)'],
     [
       'scope global without adminToken (JavaScript caller)',
       runnerProps([{ mode: 'ephemeral', labels: ['e:host'], ephemeral: { scope: { kind: 'global' } as never } }]),
-      'ForgejoRunnerScaledJob forgejo-runner: scope global counts every job of the instance through the admin API; set scope.adminToken: true',
+      'ForgejoRunner forgejo-runner: pools[0].ephemeral.scope.adminToken: expected adminToken: true with scope global: the scaler reads the admin API, so the token must be a site administrator\'s (read:admin)',
     ],
   ])('ForgejoRunner rejects %s', (_name, props, message) => {
     expect(() => buildRunner(props)).toThrow(message);

@@ -87,8 +87,9 @@ describe('options', () => {
   });
 
   test('a zot credential: env var in the runner, dotenv file for jobs, registry and user as job env', () => {
-    const { runner, objects } = build({ ...SMALLEST, zot: { registry: 'registry.example.org', username: 'ci', item: 'zot-key' } });
-    expect(runner.zotSecret?.secretName).toBe('zot-key');
+    const envVars = { apiKey: 'ZOT_CI_API_KEY', registry: 'ZOT_REGISTRY', username: 'ZOT_CI_USERNAME' };
+    const { runner, objects } = build({ ...SMALLEST, jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'zot-key', envVars } });
+    expect(runner.jobCredential?.secret.secretName).toBe('zot-key');
     const d = find(objects, 'Deployment', 'forgejo-runner');
     expect(container(d, 'runner').env).toContainEqual({ name: 'ZOT_CI_API_KEY', valueFrom: { secretKeyRef: { name: 'zot-key', key: 'ZOT_CI_API_KEY' } } });
     expect(d.spec.template.spec.volumes).toContainEqual({ name: 'job-secrets', secret: { secretName: 'zot-key', items: [{ key: 'jobs.env', path: 'jobs.env' }] } });
@@ -99,25 +100,25 @@ describe('options', () => {
 describe('each bad prop is an error naming the prop', () => {
   test('a forge URL that is not http(s)', () => {
     expect(() => build({ ...SMALLEST, forgejoUrl: 'forgejo.example.org' })).toThrow(
-      'ForgejoRunner forgejo-runner: forgejoUrl "forgejo.example.org" is not an http:// or https:// URL',
+      'ForgejoRunner forgejo-runner: forgejoUrl: expected an http:// or https:// URL, got "forgejo.example.org"',
     );
   });
 
   test('a namespace that is not a DNS label', () => {
-    expect(() => build({ ...SMALLEST, namespace: 'CI_Runners' })).toThrow('ForgejoRunner CI_Runners: namespace must be a DNS-1123 label');
+    expect(() => build({ ...SMALLEST, namespace: 'CI_Runners' })).toThrow('ForgejoRunner CI_Runners: namespace: expected a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit; got "CI_Runners"');
   });
 
   test('an empty secret store name', () => {
-    expect(() => build({ ...SMALLEST, secretStore: { name: '' } })).toThrow('ForgejoRunner forgejo-runner: secretStore.name is empty');
+    expect(() => build({ ...SMALLEST, secretStore: { name: '' } })).toThrow('ForgejoRunner forgejo-runner: secretStore.name: expected a DNS-1123 subdomain: lowercase letters, digits, "-" and "."; got ""');
   });
 
   test('no pools', () => {
-    expect(() => build({ ...SMALLEST, pools: [] })).toThrow('ForgejoRunner forgejo-runner: pools is empty; give at least one pool with its labels');
+    expect(() => build({ ...SMALLEST, pools: [] })).toThrow('ForgejoRunner forgejo-runner: pools: expected at least one runner pool');
   });
 
   test('two pools with one name (including two unnamed pools)', () => {
     expect(() => build({ ...SMALLEST, pools: [{ labels: ['a:host'] }, { labels: ['b:host'] }] })).toThrow(
-      'pools[1].name "forgejo-runner" is already used by pools[0]; give each pool its own name',
+      'ForgejoRunner forgejo-runner: pools[1].name: expected a unique pool name; "forgejo-runner" is already used by pools[0]',
     );
   });
 
@@ -128,10 +129,10 @@ describe('each bad prop is an error naming the prop', () => {
         registration: { mode: 'offline', secretName: 'identity', item: 'i', property: 'shared' },
         pools: [{ name: 'a', labels: ['a:host'] }, { name: 'b', labels: ['b:host'] }],
       }),
-    ).toThrow('pools a and b read the same 1Password field "shared" and would share one runner identity; give each pool its own runnerSecretProperty');
+    ).toThrow('ForgejoRunner forgejo-runner: pools[1].name: expected a 1Password field of its own: pools[0] already reads "shared", and two pools would share one runner identity (set runnerSecretProperty)');
   });
 
   test('a pool prop error surfaces with the pool named', () => {
-    expect(() => build({ ...SMALLEST, pools: [{ labels: [] }] })).toThrow('RunnerPool forgejo-runner: labels is empty');
+    expect(() => build({ ...SMALLEST, pools: [{ labels: [] }] })).toThrow('ForgejoRunner forgejo-runner: pools[0].labels: expected at least one runner label such as "docker:docker://node:20"');
   });
 });

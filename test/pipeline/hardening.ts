@@ -86,10 +86,10 @@ describe('RunnerNetworkPolicy props', () => {
     new RunnerNetworkPolicy(new Chart(new App(), 'c'), 'np', { name: 'n', namespace: 'ns', pool: { podSelector: { app: 'x' } }, ...props });
 
   test('an empty podSelector is rejected: it would select every pod in the namespace', () => {
-    expect(make({ pool: { podSelector: {} } })).toThrow(/pool\.podSelector is empty; it would select every pod in ns/);
+    expect(make({ pool: { podSelector: {} } })).toThrow(/pool\.podSelector: is empty; it would select every pod in ns/);
   });
 
   test('a malformed CIDR is rejected naming the entry', () => {
-    expect(make({ egressAllowList: [{ cidr: 'forge.example.com' }] })).toThrow(/egressAllowList\[0\]: cidr "forge\.example\.com" is not an IP block/);
+    expect(make({ egressAllowList: [{ cidr: 'forge.example.com' }] })).toThrow(/egressAllowList\[0\]\.cidr: expected an IP block such as 203\.0\.113\.10\/32, got "forge\.example\.com"/);
   });
 });

@@ -2,10 +2,10 @@
 // ForgejoTokenAuthentication and the forgejo-runner trigger schema; their output validated
 // against the KEDA CRD schema and checked by the wiring check.
 import { ApiObject, App, Chart } from 'cdk8s';
-import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
+import type { PodTemplate } from '../../src/constructs/keda/forgejo-runner-scaled-job.js';
 import { ephemeralRunnerScript } from '../../src/constructs/keda/ephemeral-script.js';
 import { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps } from '../../src/constructs/keda/forgejo-runner-scaled-job.js';
-import { forgejoRunnerTriggerMetadataSchema } from '../../src/constructs/keda/forgejo-runner-trigger.js';
+import { forgejoRunnerTriggerMetadataSchema } from '../../src/validate/keda-trigger.js';
 import { ForgejoTokenAuthentication } from '../../src/constructs/keda/trigger-authentication.js';
 import { HashedConfigMap } from '../../src/constructs/hashed-config-map.js';
 import { OnePasswordSecret } from '../../src/constructs/onepassword-secret.js';
@@ -17,7 +17,7 @@ import { checkWiring } from '../../src/validate/wiring.js';
 
 const NS = 'forgejo-runner';
 
-function podTemplate(configMapName = 'runner-config'): IPodTemplateSpec {
+function podTemplate(configMapName = 'runner-config'): PodTemplate {
   return {
     metadata: { labels: { app: 'ephemeral' } },
     spec: {
@@ -177,29 +177,29 @@ describe('props that shape the output', () => {
 describe('errors a prop can cause, phrased in terms of the props', () => {
   const pod = podTemplate();
   test.each<[string, Partial<ForgejoRunnerScaledJobProps>, string]>([
-    ['min above max', { minReplicaCount: 3, maxReplicaCount: 2 }, 'minReplicaCount (3) is above maxReplicaCount (2)'],
-    ['max of zero', { maxReplicaCount: 0 }, 'maxReplicaCount must be a whole number >= 1, got 0'],
-    ['negative min', { minReplicaCount: -1 }, 'minReplicaCount must be a whole number >= 0, got -1'],
-    ['fractional polling', { pollingInterval: 2.5 }, 'pollingInterval must be a whole number >= 1, got 2.5'],
-    ['negative history', { failedJobsHistoryLimit: -1 }, 'failedJobsHistoryLimit must be a whole number >= 0, got -1'],
-    ['negative backoff', { backoffLimit: -1 }, 'backoffLimit must be a whole number >= 0, got -1'],
-    ['zero deadline', { activeDeadlineSeconds: 0 }, 'activeDeadlineSeconds must be a whole number >= 1, got 0'],
-    ['restarting pod', { podTemplate: { ...pod, spec: { ...pod.spec!, restartPolicy: 'OnFailure' } } }, 'podTemplate restartPolicy is OnFailure'],
-    ['no runner container', { runnerContainerName: 'forgejo' }, 'podTemplate has no container "forgejo" (runnerContainerName); its containers are: runner'],
+    ['min above max', { minReplicaCount: 3, maxReplicaCount: 2 }, 'minReplicaCount: expected at most maxReplicaCount (2), got 3; KEDA would silently use 2'],
+    ['max of zero', { maxReplicaCount: 0 }, 'maxReplicaCount: expected a whole number >= 1, got 0'],
+    ['negative min', { minReplicaCount: -1 }, 'minReplicaCount: expected a whole number >= 0, got -1'],
+    ['fractional polling', { pollingInterval: 2.5 }, 'pollingInterval: expected a whole number >= 1, got 2.5'],
+    ['negative history', { failedJobsHistoryLimit: -1 }, 'failedJobsHistoryLimit: expected a whole number >= 0, got -1'],
+    ['negative backoff', { backoffLimit: -1 }, 'backoffLimit: expected a whole number >= 0, got -1'],
+    ['zero deadline', { activeDeadlineSeconds: 0 }, 'activeDeadlineSeconds: expected a whole number >= 1, got 0'],
+    ['restarting pod', { podTemplate: { ...pod, spec: { ...pod.spec!, restartPolicy: 'OnFailure' } } }, 'podTemplate.spec.restartPolicy: expected Never (or unset), got OnFailure: a runner pod runs one job and must not restart'],
+    ['no runner container', { runnerContainerName: 'forgejo' }, 'runnerContainerName: expected a container of podTemplate, got "forgejo"; its containers are: runner'],
     [
       'DinD as a main container',
       { podTemplate: { spec: { containers: [...pod.spec!.containers, { name: 'dind', image: 'docker:dind' }] } } },
-      'podTemplate container(s) dind would keep the Job pod running after the runner exits',
+      'podTemplate.spec.containers: container(s) dind would keep the Job pod running after the runner exits; run them as native sidecars (initContainers with restartPolicy: Always)',
     ],
-    ['no labels', { labels: [] }, 'labels is empty'],
-    ['two labels with one name', { labels: ['k8s:docker://a', 'k8s:docker://b'] }, 'label name "k8s" is given twice in labels'],
-    ['label without a name', { labels: [':docker://a'] }, 'label ":docker://a" has no usable name ("")'],
-    ['label name with a comma', { labels: ['a,b'] }, 'label "a,b" has no usable name'],
-    ['non-http URL', { forgejoUrl: 'ssh://forge.example' }, 'forgejoUrl "ssh://forge.example" must be an http(s) URL'],
-    ['URL with a query', { forgejoUrl: 'https://forge.example/?x=1' }, 'forgejoUrl "https://forge.example/?x=1" must be an http(s) URL without query or fragment'],
-    ['owner with a slash', { scope: { kind: 'repo', owner: 'a/b', repo: 'r' } }, 'scope.owner "a/b" is not a Forgejo name'],
-    ['global without adminToken', { scope: { kind: 'global' } as never }, 'scope global counts every job of the instance through the admin API; set scope.adminToken: true'],
-    ['unknown scope', { scope: { kind: 'team' } as never }, 'scope.kind "team" is not one of user, repo, org, global'],
+    ['no labels', { labels: [] }, 'labels: expected the pool\'s runner labels (e.g. "k8s:docker://image:tag"), got none'],
+    ['two labels with one name', { labels: ['k8s:docker://a', 'k8s:docker://b'] }, 'labels[1]: expected each label name once; "k8s" is already labels[0]'],
+    ['label without a name', { labels: [':docker://a'] }, 'labels[0]: expected a label with a usable name (no ",", ":" or whitespace before the ":"), got ":docker://a"'],
+    ['label name with a comma', { labels: ['a,b'] }, 'labels[0]: expected a label with a usable name (no ",", ":" or whitespace before the ":"), got "a,b"'],
+    ['non-http URL', { forgejoUrl: 'ssh://forge.example' }, 'forgejoUrl: expected an http(s) URL without query or fragment (the scaler appends /api/v1/...), got "ssh://forge.example"'],
+    ['URL with a query', { forgejoUrl: 'https://forge.example/?x=1' }, 'forgejoUrl: expected an http(s) URL without query or fragment (the scaler appends /api/v1/...), got "https://forge.example/?x=1"'],
+    ['owner with a slash', { scope: { kind: 'repo', owner: 'a/b', repo: 'r' } }, 'scope.owner: expected a Forgejo name (letters, digits, "-", "_", "."), got "a/b"'],
+    ['global without adminToken', { scope: { kind: 'global' } as never }, 'scope.adminToken: expected adminToken: true with scope global: the scaler reads the admin API, so the token must be a site administrator\'s (read:admin)'],
+    ['unknown scope', { scope: { kind: 'team' } as never }, 'scope.kind: expected one of: "user", "repo", "org", "global"; got "team"'],
   ])('%s', (_name, overrides, message) => {
     expect(() => build(overrides)).toThrow(`ForgejoRunnerScaledJob ephemeral: ${message}`);
   });
@@ -208,7 +208,7 @@ describe('errors a prop can cause, phrased in terms of the props', () => {
     const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-out' }), 'c');
     const elsewhere = new OnePasswordSecret(chart, 'T', { name: 't', namespace: 'other', store: { name: 's' }, keys: { token: { item: 'i', property: 'p' } } });
     expect(() => new ForgejoTokenAuthentication(chart, 'A', { name: 'a', namespace: NS, token: elsewhere.key('token') })).toThrow(
-      'ForgejoTokenAuthentication a: token comes from Secret t in namespace other, but a TriggerAuthentication reads Secrets only in its own namespace',
+      'ForgejoTokenAuthentication a: token: comes from Secret t in namespace other, but a TriggerAuthentication reads Secrets only in its own namespace forgejo-runner',
     );
   });
 });

@@ -152,30 +152,30 @@ describe('the runner pod outside a Deployment (e.g. a Job template)', () => {
 
 describe('each bad prop is an error naming the prop', () => {
   const cases: [string, Partial<RunnerPoolProps>, string | RegExp][] = [
-    ['name that is not a DNS label', { name: 'Runners' }, 'RunnerPool Runners: name must be a DNS-1123 label'],
-    ['no labels', { labels: [] }, 'RunnerPool runners: labels is empty; give at least one runner label'],
-    ['a label with a comma', { labels: ['a,b'] }, 'RunnerPool runners: labels entry "a,b" contains a space or comma'],
-    ['capacity 0', { capacity: 0 }, 'RunnerPool runners: capacity is 0; expected a whole number >= 1'],
+    ['name that is not a DNS label', { name: 'Runners' }, 'RunnerPool Runners: name: expected a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit; got "Runners"'],
+    ['no labels', { labels: [] }, 'RunnerPool runners: labels: expected at least one runner label such as "docker:docker://node:20"'],
+    ['a label with a comma', { labels: ['a,b'] }, 'RunnerPool runners: labels[0]: expected a label without spaces or commas, got "a,b"'],
+    ['capacity 0', { capacity: 0 }, 'RunnerPool runners: capacity: expected a whole number >= 1, got 0'],
     [
       'a dockerd --host in dindExtraArgs (would reopen the unauthenticated Docker API to the network)',
-      { dindExtraArgs: ['--debug', '--host=tcp://0.0.0.0:2375'] },
-      'RunnerPool runners: dindExtraArgs[1] "--host=tcp://0.0.0.0:2375" the DinD API is bound to unix:///var/run/docker.sock and tcp://127.0.0.1:2375 only',
+      { dind: { extraArgs: ['--debug', '--host=tcp://0.0.0.0:2375'] } },
+      'RunnerPool runners: dind.extraArgs[1]: "--host=tcp://0.0.0.0:2375" the DinD API is bound to unix:///var/run/docker.sock and tcp://127.0.0.1:2375 only',
     ],
     [
       'an --mtu flag next to dindMtu (dockerd refuses to start: crash loop)',
-      { dindMtu: 1400, dindExtraArgs: ['--mtu=1450'] },
-      'RunnerPool runners: dindExtraArgs[0] "--mtu=1450" repeats dindMtu, which daemon.json already sets',
+      { dind: { mtu: 1400, extraArgs: ['--mtu=1450'] } },
+      'RunnerPool runners: dind.extraArgs[0]: "--mtu=1450" repeats dind.mtu, which daemon.json already sets',
     ],
-    ['an untagged runner image (would float to latest)', { runnerImage: 'code.forgejo.org/forgejo/runner' }, 'RunnerPool runners: runnerImage "code.forgejo.org/forgejo/runner" has no tag or digest'],
-    ['an untagged DinD image', { dindImage: 'registry:5000/docker' }, 'RunnerPool runners: dindImage "registry:5000/docker" has no tag or digest'],
-    ['negative replicas', { replicas: -1 }, 'RunnerPool runners: replicas is -1; expected a whole number >= 0'],
-    ['fractional replicas', { replicas: 1.5 }, 'RunnerPool runners: replicas is 1.5; expected a whole number >= 0'],
-    ['a timeout that is not a Go duration', { timeout: '3 hours' }, 'RunnerPool runners: timeout "3 hours" is not a Go duration'],
-    ['a bad shutdownTimeout', { shutdownTimeout: 'soon' }, 'RunnerPool runners: shutdownTimeout "soon" is not a Go duration'],
+    ['an untagged runner image (would float to latest)', { images: { runner: 'code.forgejo.org/forgejo/runner' } }, 'RunnerPool runners: images.runner: expected an image reference with an explicit tag or digest'],
+    ['an untagged DinD image', { images: { dind: 'registry:5000/docker' } }, 'RunnerPool runners: images.dind: expected an image reference with an explicit tag or digest'],
+    ['negative replicas', { replicas: -1 }, 'RunnerPool runners: replicas: expected a whole number >= 0, got -1'],
+    ['fractional replicas', { replicas: 1.5 }, 'RunnerPool runners: replicas: expected a whole number >= 0, got 1.5'],
+    ['a timeout that is not a Go duration', { timeout: '3 hours' }, 'RunnerPool runners: timeout: expected a Go duration such as "1h", "30m" or "1h30m", got "3 hours"'],
+    ['a bad shutdownTimeout', { shutdownTimeout: 'soon' }, 'RunnerPool runners: shutdownTimeout: expected a Go duration such as "1h", "30m" or "1h30m", got "soon"'],
     [
       'a grace period shorter than shutdownTimeout',
       { terminationGracePeriodSeconds: 60 },
-      /RunnerPool runners: terminationGracePeriodSeconds \(60\) is shorter than shutdownTimeout \(3h = 10800 s\).*at least 10800/,
+      'RunnerPool runners: terminationGracePeriodSeconds: expected at least 10800 (shutdownTimeout 3h), got 60',
     ],
   ];
   test.each(cases)('%s', (_name, props, message) => {
@@ -195,14 +195,14 @@ describe('each bad prop is an error naming the prop', () => {
           registration: { mode: 'offline', runnerSecret: id.key('runners') },
           replicas: 2,
         }),
-    ).toThrow('RunnerPool runners: replicas 2 with offline registration would run 2 pods as one runner identity');
+    ).toThrow('RunnerPool runners: replicas: expected replicas 0 or 1 with registration.mode offline: 2 pods would run as one runner identity (use token registration to scale)');
   });
 
   test('a Secret from another namespace (the pod could never read it)', () => {
-    expect(() => pool({}, 'other')).toThrow('RunnerPool runners: registration.tokenSecret is Secret token of namespace other, but the pool runs in ns');
+    expect(() => pool({}, 'other')).toThrow('RunnerPool runners: registration.tokenSecret: is Secret token of namespace other, but the pool runs in ns');
   });
 
-  test('secretEnv that repeats a variable the runner sets', () => {
+  test('runnerEnv that repeats a variable the runner sets', () => {
     const chart = new Chart(new App(), 'c');
     const s = new OnePasswordSecret(chart, 'S', { name: 's', namespace: 'ns', store, keys: { RUNNER_TOKEN: { item: 'i', property: 'p' } } });
     expect(
@@ -213,9 +213,9 @@ describe('each bad prop is an error naming the prop', () => {
           forgejoUrl: 'https://f',
           labels: ['a:host'],
           registration: { mode: 'token', tokenSecret: s.envSource() },
-          secretEnv: { DOCKER_HOST: s.key('RUNNER_TOKEN') },
+          runnerEnv: { DOCKER_HOST: s.key('RUNNER_TOKEN') },
         }),
-    ).toThrow('RunnerPool runners: env var DOCKER_HOST is set twice in the runner container');
+    ).toThrow('RunnerPool runners: runnerEnv: env var DOCKER_HOST is set twice in the runner container');
   });
 
   test('a job env file in the registration Secret (envFrom would expose it to the runner)', () => {
@@ -237,6 +237,6 @@ describe('each bad prop is an error naming the prop', () => {
           registration: { mode: 'token', tokenSecret: s.envSource() },
           jobEnvFile: s.file('jobs.env'),
         }),
-    ).toThrow('RunnerPool runners: jobEnvFile must not live in the registration Secret');
+    ).toThrow('RunnerPool runners: jobEnvFile: must not live in the registration Secret: envFrom would expose it to the runner as an env var');
   });
 });

@@ -116,11 +116,11 @@ describe('small constructs from props', () => {
 
   test('OnePasswordSecret: no keys, an invalid key, a file named like a key are errors naming the Secret', () => {
     const base = { name: 's', namespace: 'ns', store: { name: 'st' } };
-    expect(() => new OnePasswordSecret(chart(), 'S', { ...base, keys: {} })).toThrow('OnePasswordSecret s: keys is empty');
-    expect(() => new OnePasswordSecret(chart(), 'S', { ...base, keys: { 'a b': { item: 'i', property: 'p' } } })).toThrow('"a b" is not a valid Secret key');
+    expect(() => new OnePasswordSecret(chart(), 'S', { ...base, keys: {} })).toThrow('OnePasswordSecret s: keys: expected at least one Secret key mapped to a 1Password field');
+    expect(() => new OnePasswordSecret(chart(), 'S', { ...base, keys: { 'a b': { item: 'i', property: 'p' } } })).toThrow('keys.a b: expected a Secret key');
     expect(
       () => new OnePasswordSecret(chart(), 'S', { ...base, keys: { A: { item: 'i', property: 'p' } }, dotenvFiles: { A: ['A'] } as never }),
-    ).toThrow('file "A" has the name of a key; rename one');
+    ).toThrow('dotenvFiles.A: has the name of a key; rename one');
   });
 });
 

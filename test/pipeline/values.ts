@@ -1,21 +1,14 @@
 // Values validation in-process: every error names the file, the line and the field path, says
 // what was expected, and one run reports every problem.
-import { loadValues, parseValues, ValuesError } from '../../src/values/load.js';
-import { DEFAULT_VALUES_FILE, defaultValuesData } from '../helpers.js';
+import { loadValues } from '../../src/values/load.js';
+import { DEFAULT_VALUES_FILE, defaultValuesData, synthValuesText, valuesProblems } from '../helpers.js';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 
 const defaultText = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
 
-function problems(text: string): string {
-  try {
-    parseValues(text, 'values/bad.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValuesError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ValuesError');
-}
+const problems = (text: string) => valuesProblems(text);
+const parseValues = (text: string, file: string) => synthValuesText(text, file);
 
 const edit = (mutate: (v: Record<string, any>) => void) => {
   const v = defaultValuesData();
@@ -34,7 +27,7 @@ test('an unknown key is rejected with a did-you-mean and its line', () => {
 });
 
 test('an unknown key far from any known one lists the expected keys', () => {
-  expect(problems(edit((v) => (v.zot.colour = 'blue')))).toMatch(/zot\.colour: unknown key "colour"; expected one of: registry, username, .*bridgeToJobs/);
+  expect(problems(edit((v) => (v.jobCredential.colour = 'blue')))).toMatch(/jobCredential\.colour: unknown key "colour"; expected one of: registry, username, .*delivery/);
 });
 
 test('a wrong type names what was expected and what was found', () => {
@@ -42,16 +35,16 @@ test('a wrong type names what was expected and what was found', () => {
 });
 
 test('a negative capacity is out of range', () => {
-  expect(problems(edit((v) => (v.pools[0].capacity = -1)))).toMatch(/pools\[0\]\.capacity: expected capacity >= 1/);
+  expect(problems(edit((v) => (v.pools[0].capacity = -1)))).toMatch(/pools\[0\]\.capacity: expected a whole number >= 1, got -1/);
 });
 
 test('negative replicas are out of range; zero is allowed (parks the pool)', () => {
-  expect(problems(edit((v) => (v.pools[0].replicas = -1)))).toMatch(/pools\[0\]\.replicas: expected replicas >= 0/);
+  expect(problems(edit((v) => (v.pools[0].replicas = -1)))).toMatch(/pools\[0\]\.replicas: expected a whole number >= 0, got -1/);
   expect(() => parseValues(edit((v) => (v.pools[0].replicas = 0)), 'ok.yaml')).not.toThrow();
 });
 
 test('an invalid env var name is rejected where it is used', () => {
-  expect(problems(edit((v) => (v.zot.envVar = 'ZOT-CI-KEY')))).toMatch(/zot\.envVar: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
+  expect(problems(edit((v) => (v.jobCredential.envVars.apiKey = 'ZOT-CI-KEY')))).toMatch(/jobCredential\.envVars\.apiKey: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
   expect(problems(edit((v) => (v.jobEnv = { '1BAD': 'x' })))).toMatch(/jobEnv\.1BAD: expected an environment variable name/);
 });
 
@@ -80,16 +73,16 @@ test('URLs, durations, names and the Kubernetes version are checked', () => {
       v.forgejoUrl = 'forge.ops.eblu.me';
       v.pools[0].timeout = '3 hours';
       v.namespace = 'Forgejo_Runner';
-      v.kubernetesVersion = 1.3;
       v.dind.registryMirrors = ['not a url'];
     }),
   );
   expect(msg).toMatch(/forgejoUrl: expected an http:\/\/ or https:\/\/ URL/);
   expect(msg).toMatch(/pools\[0\]\.timeout: expected a Go duration/);
   expect(msg).toMatch(/namespace: expected a DNS-1123 label/);
-  expect(msg).toMatch(/kubernetesVersion: expected string, got number/);
   expect(msg).toMatch(/dind\.registryMirrors\[0\]: expected an http:\/\/ or https:\/\/ URL/);
-  expect(msg).toMatch(/^values\/bad\.yaml: 5 problems in values/); // all of them, in one run
+  expect(msg).toMatch(/^values\/bad\.yaml: 4 problems in values/); // all of them, in one run
+  // The file's own rules come first: a wrong type stops before the constructs are built.
+  expect(problems(edit((v) => (v.kubernetesVersion = 1.3)))).toMatch(/kubernetesVersion: expected string, got number/);
 });
 
 test('a missing required field is named', () => {

@@ -28,7 +28,7 @@ describe('ExternalSecret zot-ci-apikey', () => {
   });
 
   test('property and refresh interval come from values', () => {
-    const es = find(synthWith((v) => Object.assign(v.zot, { property: 'password', refreshInterval: '15m' })).manifests, 'ExternalSecret', 'zot-ci-apikey');
+    const es = find(synthWith((v) => Object.assign(v.jobCredential, { property: 'password', refreshInterval: '15m' })).manifests, 'ExternalSecret', 'zot-ci-apikey');
     expect(es.spec.data[0].remoteRef.property).toBe('password');
     expect(es.spec.refreshInterval).toBe('15m');
   });
@@ -68,8 +68,8 @@ describe('job bridge', () => {
     expect(runnerConfig.runner.envs).toMatchObject({ ZOT_REGISTRY: 'registry.ops.eblu.me', ZOT_CI_USERNAME: 'zot-ci' });
   });
 
-  test('bridgeToJobs: false keeps the key in the runner pod only', () => {
-    const s = synthWith((v) => (v.zot.bridgeToJobs = false));
+  test('delivery none keeps the key in the runner pod only', () => {
+    const s = synthWith((v) => (v.jobCredential.delivery = 'none'));
     const cm = s.manifests.find((o) => o.object.kind === 'ConfigMap')!.object as any;
     expect(parse(cm.data['config.yaml']).runner.env_file).toBeUndefined();
     const es = find(s.manifests, 'ExternalSecret', 'zot-ci-apikey');
@@ -79,7 +79,7 @@ describe('job bridge', () => {
   });
 
   test('reloader: true annotates the Deployment with the Secret to watch', () => {
-    const d = find(synthWith((v) => (v.zot.reloader = true)).manifests, 'Deployment', 'forgejo-runner');
+    const d = find(synthWith((v) => (v.jobCredential.reloader = true)).manifests, 'Deployment', 'forgejo-runner');
     expect(d.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('zot-ci-apikey');
     expect(deployment.metadata.annotations['secret.reloader.stakater.com/reload']).toBeUndefined();
   });
@@ -127,7 +127,7 @@ describe('wiring by reference', () => {
           keys: { A: { item: 'i', property: 'p' } },
           dotenvFiles: { 'f.env': ['B' as 'A'] },
         }),
-    ).toThrow('file "f.env" uses key "B", which is not in keys');
+    ).toThrow('OnePasswordSecret x: dotenvFiles.f.env: uses key "B", which is not in keys');
   });
 });
 

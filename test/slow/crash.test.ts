@@ -11,8 +11,8 @@ import { removeTempDirs } from '../temp-dir.js';
 afterAll(removeTempDirs);
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
-/** The new values: they differ in content and in files (no zot ExternalSecret). */
-const values = base.replace(/\nzot:\n(?: {2}.*\n|\s*#.*\n)+/, '\n').replace('capacity: 2', 'capacity: 4');
+/** The new values: they differ in content and in files (no jobCredential ExternalSecret). */
+const values = base.replace(/\njobCredential:\n(?: {2}.*\n|\s*#.*\n)+/, '\n').replace('capacity: 2', 'capacity: 4');
 
 describe('crash safety: killed mid-write, the next run converges and leftovers stay out of git', () => {
   const tree = (repo: string) => {

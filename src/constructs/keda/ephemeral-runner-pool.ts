@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { dindHttpUrl } from '../pool/dind-endpoint.js';
 import { explain } from '../metadata.js';
 import { poolPod, type RunnerPodTemplateProps } from '../pool/pool-pod.js';
+import { PropsCheck, PropsError } from '../props-error.js';
 import type { RunnerConfig } from '../pool/runner-config.js';
 import { RUNNER_PATHS } from '../pool/runner-container.js';
 import { ephemeralRunnerScript, type EphemeralScriptProps } from './ephemeral-script.js';
@@ -30,11 +31,28 @@ export type EphemeralScalingOptions = Pick<
  * scaling knobs, and the TriggerAuthentication that holds the scaler's Forgejo API token.
  * `registration` must be offline (create-runner-file); `nativeSidecar` must stay true.
  */
-export interface EphemeralRunnerPoolProps extends Omit<RunnerPodTemplateProps, 'capacity'>, EphemeralScalingOptions {
+export interface EphemeralRunnerPoolProps extends Omit<RunnerPodTemplateProps, 'capacity'> {
+  /** Scaling of the pool. @default see EphemeralScalingOptions */
+  readonly ephemeral?: EphemeralScalingOptions;
   /** Holds the Forgejo API token KEDA's forgejo-runner scaler polls with (a ForgejoTokenAuthentication). */
   readonly authentication: ForgejoRunnerScaledJobProps['authentication'];
 }
 
+/** The ScaledJob props that come from `ephemeral` (its errors are reported there). */
+const SCALING: readonly string[] = [
+  'scope',
+  'minReplicaCount',
+  'maxReplicaCount',
+  'pollingInterval',
+  'successfulJobsHistoryLimit',
+  'failedJobsHistoryLimit',
+  'activeDeadlineSeconds',
+];
+
+/**
+ * An ephemeral runner pool: a KEDA ScaledJob whose Job pods each run one CI job (`one-job`) and
+ * exit, none while nothing waits. Needs offline registration and a native DinD sidecar.
+ */
 export class EphemeralRunnerPool extends Construct {
   /** The keda.sh/v1alpha1 ScaledJob. */
   public readonly scaledJob: ApiObject;
@@ -47,46 +65,48 @@ export class EphemeralRunnerPool extends Construct {
   constructor(scope: Construct, id: string, props: EphemeralRunnerPoolProps) {
     super(scope, id);
     const what = `EphemeralRunnerPool ${props.name}`;
-    const fail = (message: string): never => {
-      throw new Error(`${what}: ${message}`);
-    };
+    const check = new PropsCheck(what);
     if (props.registration.mode !== 'offline') {
-      fail(
-        `registration.mode is ${props.registration.mode}; an ephemeral pool needs offline registration (runnerSecret): every Job pod ` +
-          'must be the one runner registered on the server, and token registration would add a runner to Forgejo per pod',
+      check.fail(
+        ['registration', 'mode'],
+        'expected offline registration for an ephemeral pool: every Job pod must be the one runner registered on the server ' +
+          '(create-runner-file --secret); token registration would add a runner to Forgejo per pod',
       );
     }
     if (props.nativeSidecar === false) {
-      fail('nativeSidecar is false; a Job pod completes only when its main containers exit, so DinD must be a native sidecar (Kubernetes >= 1.29)');
+      check.fail(['nativeSidecar'], 'expected a native sidecar (Kubernetes >= 1.29) for an ephemeral pool: a Job pod completes only when DinD is one');
     }
     if ((props as { capacity?: unknown }).capacity !== undefined) {
-      fail('capacity is set; one-job runs exactly one job per pod: leave it unset and raise maxReplicaCount instead');
+      check.fail(['capacity'], 'expected no capacity on an ephemeral pool: one-job runs exactly one job per pod (set ephemeral.maxReplicaCount)');
     }
+    check.done();
+    const scaling = props.ephemeral ?? {};
 
-    const script = ephemeralRunnerScript({ configPath: RUNNER_PATHS.configFile, dockerUrl: dindHttpUrl(), waitForTask: props.waitForTask });
-    const { config, pod, labels, selector, terminationGracePeriodSeconds } = poolPod(this, what, props, script);
+    const script = ephemeralRunnerScript({ configPath: RUNNER_PATHS.configFile, dockerUrl: dindHttpUrl(), waitForTask: scaling.waitForTask });
+    const { config, pod, podLabels, labels, selector, terminationGracePeriodSeconds } = poolPod(this, what, props, script);
     this.config = config;
     this.podSelector = selector;
 
-    const job = new ForgejoRunnerScaledJob(this, 'ScaledJob', {
-      name: props.name,
-      namespace: props.namespace,
-      podTemplate: {
-        metadata: { labels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
-        spec: pod.spec,
-      },
-      forgejoUrl: props.forgejoUrl,
-      labels: props.labels,
-      scope: props.scope,
-      authentication: props.authentication,
-      minReplicaCount: props.minReplicaCount,
-      maxReplicaCount: props.maxReplicaCount,
-      pollingInterval: props.pollingInterval,
-      successfulJobsHistoryLimit: props.successfulJobsHistoryLimit,
-      failedJobsHistoryLimit: props.failedJobsHistoryLimit,
-      activeDeadlineSeconds: props.activeDeadlineSeconds,
-      metadataLabels: labels,
-    });
+    let job: ForgejoRunnerScaledJob;
+    try {
+      job = new ForgejoRunnerScaledJob(this, 'ScaledJob', {
+        ...scaling, // the ScaledJob's scaling props; waitForTask went to the script
+        name: props.name,
+        namespace: props.namespace,
+        podTemplate: {
+          metadata: { labels: podLabels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
+          spec: pod.spec,
+        },
+        forgejoUrl: props.forgejoUrl,
+        labels: props.labels,
+        authentication: props.authentication,
+        metadataLabels: labels,
+      });
+    } catch (e) {
+      // The scaling knobs are this pool's `ephemeral.*`; the rest (labels, forgejoUrl) are its own props.
+      if (!(e instanceof PropsError)) throw e;
+      throw new PropsError(what, e.problems.map((p) => (SCALING.includes(String(p.path[0])) ? { ...p, path: ['ephemeral', ...p.path] } : p)));
+    }
     this.scaledJob = job.resource;
     this.trigger = job.triggerMetadata;
 
@@ -96,10 +116,11 @@ export class EphemeralRunnerPool extends Construct {
     explain(
       s,
       `${podPath}.containers[name=runner].command`,
-      `create-runner-file from the pool secret, then one-job${props.waitForTask ? ' --wait' : ''}: one CI job per pod, never register or daemon`,
+      `create-runner-file from the pool secret, then one-job${scaling.waitForTask ? ' --wait' : ''}: one CI job per pod, never register or daemon`,
     );
-    if (props.jobEnvFile) {
-      const volume = pod.spec.volumes?.find((v) => v.secret?.secretName === props.jobEnvFile!.secretName);
+    const envFile = props.jobEnvFile;
+    if (envFile) {
+      const volume = pod.spec.volumes?.find((v) => v.secret?.secretName === envFile.secretName);
       if (volume) explain(s, `${podPath}.volumes[name=${volume.name}]`, 'the dotenv file runner.env_file reads; every Job pod reads it fresh, so a rotated key needs no restart');
     }
     explain(s, `${podPath}.terminationGracePeriodSeconds`, `one-job cancels its job on TERM; ${terminationGracePeriodSeconds} s lets it report the result`);

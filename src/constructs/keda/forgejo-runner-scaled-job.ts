@@ -17,13 +17,25 @@
 //   same Job only holds a slot KEDA counts as running, so the runner's non-zero exit fails the Job.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
-import { ScaledJob, type IScaledJob } from '../../../imports/keda.js';
+import type { PodSpec } from '../../../imports/k8s.js';
 import { kubeObject } from '../kube-object.js';
+import { PropsCheck, type PropPath } from '../props-error.js';
+import { wholeNumber } from '../rules.js';
+
+const DEFAULT_MIN_REPLICAS = 0;
+const DEFAULT_MAX_REPLICAS = 1;
 import { explain } from '../metadata.js';
 import { forgejoRunnerTriggerMetadata, type ForgejoRunnerScope, type ForgejoRunnerTriggerMetadata } from './forgejo-runner-trigger.js';
 import type { ForgejoTokenAuthentication } from './trigger-authentication.js';
 
+/** A pod template: the pod's labels and annotations, and its spec. */
+export interface PodTemplate {
+  /** @default no labels or annotations */
+  readonly metadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  readonly spec: PodSpec;
+}
+
+/** Props of ForgejoRunnerScaledJob: the runner pod, the trigger (forge, labels, scope) and the scaling counts. */
 export interface ForgejoRunnerScaledJobProps {
   /** Name of the ScaledJob (and prefix of the Jobs KEDA creates). */
   readonly name: string;
@@ -32,7 +44,7 @@ export interface ForgejoRunnerScaledJobProps {
    * The runner pod: the runner container (running `one-job`) as the only main container, DinD as a
    * native sidecar in initContainers. restartPolicy is set to Never here; another value is an error.
    */
-  readonly podTemplate: IPodTemplateSpec;
+  readonly podTemplate: PodTemplate;
   /** @default runner */
   readonly runnerContainerName?: string;
   /** Forgejo base URL: the trigger's `address`. */
@@ -65,6 +77,44 @@ export interface ForgejoRunnerScaledJobProps {
   readonly metadataLabels?: Readonly<Record<string, string>>;
 }
 
+/** The keda.sh/v1alpha1 ScaledJob as written here (the CRD schema is checked after synthesis, src/validate/schemas.ts). */
+interface ScaledJobBody {
+  readonly apiVersion: 'keda.sh/v1alpha1';
+  readonly kind: 'ScaledJob';
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels?: Record<string, string> };
+  readonly spec: Record<string, unknown>;
+}
+
+/** The scaling props a ForgejoRunnerScaledJob counts with. */
+type ScalingCounts = Pick<
+  ForgejoRunnerScaledJobProps,
+  'minReplicaCount' | 'maxReplicaCount' | 'pollingInterval' | 'successfulJobsHistoryLimit' | 'failedJobsHistoryLimit' | 'backoffLimit' | 'activeDeadlineSeconds'
+>;
+
+/** The rules of the scaling counts at `prefix` (ForgejoRunner checks each ephemeral pool's with it). */
+export function checkScaling(check: PropsCheck, prefix: PropPath, props: ScalingCounts): void {
+  const count = (field: keyof ScalingCounts, least: number) => {
+    const value = props[field];
+    if (value !== undefined) check.check([...prefix, field], wholeNumber(least)(value));
+  };
+  count('minReplicaCount', 0);
+  count('maxReplicaCount', 1);
+  count('pollingInterval', 1);
+  count('successfulJobsHistoryLimit', 0);
+  count('failedJobsHistoryLimit', 0);
+  count('backoffLimit', 0);
+  count('activeDeadlineSeconds', 1);
+  const min = props.minReplicaCount ?? DEFAULT_MIN_REPLICAS;
+  const max = props.maxReplicaCount ?? DEFAULT_MAX_REPLICAS;
+  if (Number.isInteger(min) && Number.isInteger(max) && max >= 1 && min > max) {
+    check.fail([...prefix, 'minReplicaCount'], `expected at most maxReplicaCount (${max}), got ${min}; KEDA would silently use ${max}`);
+  }
+}
+
+/**
+ * A KEDA ScaledJob whose `forgejo-runner` trigger starts one Job per waiting Forgejo job, each
+ * running the given runner pod once. The building block of EphemeralRunnerPool.
+ */
 export class ForgejoRunnerScaledJob extends Construct {
   public readonly resource: ApiObject;
   /** The trigger metadata as synthesized. */
@@ -74,47 +124,22 @@ export class ForgejoRunnerScaledJob extends Construct {
     super(scope, id);
     const what = `ForgejoRunnerScaledJob ${props.name}`;
     const runnerName = props.runnerContainerName ?? 'runner';
-    const min = props.minReplicaCount ?? 0;
-    const max = props.maxReplicaCount ?? 1;
+    const min = props.minReplicaCount ?? DEFAULT_MIN_REPLICAS;
+    const max = props.maxReplicaCount ?? DEFAULT_MAX_REPLICAS;
     const pollingInterval = props.pollingInterval ?? 30;
     const successful = props.successfulJobsHistoryLimit ?? 3;
     const failed = props.failedJobsHistoryLimit ?? 5;
     const backoffLimit = props.backoffLimit ?? 0;
 
-    const count = (field: string, value: number, least: number) => {
-      if (!Number.isInteger(value) || value < least) throw new Error(`${what}: ${field} must be a whole number >= ${least}, got ${value}`);
-    };
-    count('minReplicaCount', min, 0);
-    count('maxReplicaCount', max, 1);
-    count('pollingInterval', pollingInterval, 1);
-    count('successfulJobsHistoryLimit', successful, 0);
-    count('failedJobsHistoryLimit', failed, 0);
-    count('backoffLimit', backoffLimit, 0);
-    if (props.activeDeadlineSeconds !== undefined) count('activeDeadlineSeconds', props.activeDeadlineSeconds, 1);
-    if (min > max) {
-      throw new Error(`${what}: minReplicaCount (${min}) is above maxReplicaCount (${max}); KEDA would silently use ${max}`);
-    }
+    const check = new PropsCheck(what);
+    checkScaling(check, [], { ...props, backoffLimit });
+    const pod = checkPodTemplate(check, props.podTemplate, runnerName);
+    const trigger = check.nested([], () => forgejoRunnerTriggerMetadata(what, { address: props.forgejoUrl, labels: props.labels, scope: props.scope }));
+    check.done();
+    if (!pod || !trigger) throw new Error(`${what}: no pod spec or trigger after the checks`); // reported above: unreachable
+    this.triggerMetadata = trigger;
 
-    const pod = props.podTemplate.spec;
-    if (!pod) throw new Error(`${what}: podTemplate has no spec`);
-    if (pod.restartPolicy !== undefined && pod.restartPolicy !== 'Never') {
-      throw new Error(`${what}: podTemplate restartPolicy is ${pod.restartPolicy}; a runner pod runs one job and must not restart: use Never (or leave it unset)`);
-    }
-    const mains = pod.containers.map((c) => c.name);
-    if (!mains.includes(runnerName)) {
-      throw new Error(`${what}: podTemplate has no container "${runnerName}" (runnerContainerName); its containers are: ${mains.join(', ')}`);
-    }
-    const extra = mains.filter((n) => n !== runnerName);
-    if (extra.length > 0) {
-      throw new Error(
-        `${what}: podTemplate container(s) ${extra.join(', ')} would keep the Job pod running after the runner exits; ` +
-          'run them as native sidecars (initContainers with restartPolicy: Always)',
-      );
-    }
-
-    this.triggerMetadata = forgejoRunnerTriggerMetadata(what, { address: props.forgejoUrl, labels: props.labels, scope: props.scope });
-
-    const body: IScaledJob = {
+    const body: ScaledJobBody = {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledJob',
       metadata: {
@@ -153,22 +178,50 @@ export class ForgejoRunnerScaledJob extends Construct {
         ],
       },
     };
-    new ScaledJob(body).validate(); // against the keda.sh/v1alpha1 CRD schema (Job spec included)
     this.resource = kubeObject(this, 'Resource', body);
 
-    const r = this.resource;
-    explain(r, 'spec.jobTargetRef.template.spec.restartPolicy', 'one pod, one CI job: a finished or failed runner is never restarted');
-    explain(r, 'spec.jobTargetRef.backoffLimit', 'no retries: a new pod would find no task; KEDA starts new Jobs while jobs wait');
-    explain(
-      r,
-      'spec.jobTargetRef.podFailurePolicy',
-      'an evicted pod is replaced without counting (checked first: its runner exits 143 too); any other runner exit != 0 (e.g. one-job got no task) fails the Job at once',
-    );
-    explain(r, 'spec.minReplicaCount', min === 0 ? 'scale to zero when no job waits (needs KEDA >= 2.20)' : `${min} runner pod(s) wait for work even when idle`);
-    explain(r, 'spec.rollout', 'gradual: a changed ScaledJob never deletes Jobs that are running CI jobs');
-    explain(r, 'spec.scalingStrategy', 'Forgejo counts running jobs too; default subtracts the Jobs already running');
-    explain(r, 'spec.triggers[0].metadata.labels', 'label names only; no other runner may serve them, or its running jobs count here');
-    if (this.triggerMetadata.global) explain(r, 'spec.triggers[0].metadata.global', 'admin API: the token must be a site administrator\'s (read:admin)');
-    explain(r, 'spec.triggers[0].authenticationRef', 'the Forgejo token, from a Secret; never in trigger metadata');
+    explainScaledJob(this.resource, min, this.triggerMetadata.global !== undefined);
   }
+}
+
+/** The pod rules of a Job's runner pod: one main container (the runner), never restarted. Returns the spec. */
+function checkPodTemplate(check: PropsCheck, template: PodTemplate, runnerName: string): PodSpec | undefined {
+  const pod = template.spec as PodSpec | undefined; // JavaScript callers may omit it
+  if (!pod) {
+    check.fail(['podTemplate', 'spec'], 'expected a pod spec');
+    return undefined;
+  }
+  if (pod.restartPolicy !== undefined && pod.restartPolicy !== 'Never') {
+    check.fail(['podTemplate', 'spec', 'restartPolicy'], `expected Never (or unset), got ${pod.restartPolicy}: a runner pod runs one job and must not restart`);
+  }
+  const mains = pod.containers.map((c) => c.name);
+  if (!mains.includes(runnerName)) {
+    check.fail(['runnerContainerName'], `expected a container of podTemplate, got "${runnerName}"; its containers are: ${mains.join(', ')}`);
+    return pod;
+  }
+  const extra = mains.filter((n) => n !== runnerName);
+  if (extra.length > 0) {
+    check.fail(
+      ['podTemplate', 'spec', 'containers'],
+      `container(s) ${extra.join(', ')} would keep the Job pod running after the runner exits; run them as native sidecars (initContainers with restartPolicy: Always)`,
+    );
+  }
+  return pod;
+}
+
+/** Review notes of the ScaledJob. */
+function explainScaledJob(r: ApiObject, min: number, global: boolean): void {
+  explain(r, 'spec.jobTargetRef.template.spec.restartPolicy', 'one pod, one CI job: a finished or failed runner is never restarted');
+  explain(r, 'spec.jobTargetRef.backoffLimit', 'no retries: a new pod would find no task; KEDA starts new Jobs while jobs wait');
+  explain(
+    r,
+    'spec.jobTargetRef.podFailurePolicy',
+    'an evicted pod is replaced without counting (checked first: its runner exits 143 too); any other runner exit != 0 (e.g. one-job got no task) fails the Job at once',
+  );
+  explain(r, 'spec.minReplicaCount', min === 0 ? 'scale to zero when no job waits (needs KEDA >= 2.20)' : `${min} runner pod(s) wait for work even when idle`);
+  explain(r, 'spec.rollout', 'gradual: a changed ScaledJob never deletes Jobs that are running CI jobs');
+  explain(r, 'spec.scalingStrategy', 'Forgejo counts running jobs too; default subtracts the Jobs already running');
+  explain(r, 'spec.triggers[0].metadata.labels', 'label names only; no other runner may serve them, or its running jobs count here');
+  if (global) explain(r, 'spec.triggers[0].metadata.global', 'admin API: the token must be a site administrator\'s (read:admin)');
+  explain(r, 'spec.triggers[0].authenticationRef', 'the Forgejo token, from a Secret; never in trigger metadata');
 }

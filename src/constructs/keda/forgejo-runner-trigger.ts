@@ -18,7 +18,8 @@
 //   a TriggerAuthentication or a resolved env var; never trigger metadata (a Secret value in git).
 //   A GET needs the read level of the route's scope: read:repository (repo), read:organization
 //   (org), read:user (user), read:admin (global) (Forgejo routers/api/v1/api.go).
-import * as z from '../../util/zod.js';
+import { PropsCheck } from '../props-error.js';
+import { forgejoName, LABEL_NAME, oneOf, runnerLabelName, SCOPE_KINDS } from '../rules.js';
 
 /** Which jobs the scaler counts; it should match the scope the runner is registered in. */
 export type ForgejoRunnerScope =
@@ -55,94 +56,60 @@ export interface ForgejoRunnerTriggerMetadata {
   readonly global?: 'true';
 }
 
-/** A label name as Forgejo stores it in `runs-on`: no ",", no whitespace, no ":". */
-const LABEL_NAME = /^[^,:\s]+$/;
-/** Owner, repository and organization names as they go, unescaped, into the scaler's URL path. */
-const PATH_SEGMENT = /^[A-Za-z0-9_.-]+$/;
-
-const httpUrl = z.string().refine((s) => {
+/** An http(s) URL the scaler can append /api/v1/... to: no query or fragment. */
+function triggerAddress(s: string): string | undefined {
   try {
     const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '' && !u.search && !u.hash;
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '' && !u.search && !u.hash) return undefined;
   } catch {
-    return false;
+    // not a URL
   }
-}, 'must be an http(s) URL without query or fragment');
-
-/** zod schema of the metadata, for checking a trigger in a synthesized ScaledJob. */
-export const forgejoRunnerTriggerMetadataSchema = z
-  .object({
-    address: httpUrl,
-    labels: z
-      .string()
-      .refine((s) => s.split(',').every((n) => LABEL_NAME.test(n)), 'must be comma-separated label names (no ":", spaces or empty names)'),
-    owner: z.string().regex(PATH_SEGMENT).optional(),
-    repo: z.string().regex(PATH_SEGMENT).optional(),
-    org: z.string().regex(PATH_SEGMENT).optional(),
-    global: z.literal('true').optional(),
-  })
-  .strict()
-  .superRefine((m, ctx) => {
-    if ((m.owner === undefined) !== (m.repo === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [m.owner === undefined ? 'owner' : 'repo'], message: 'owner and repo go together' });
-    }
-    const scopes = [m.repo !== undefined && 'owner+repo', m.org !== undefined && 'org', m.global !== undefined && 'global'].filter(Boolean);
-    if (scopes.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [], message: `scopes ${scopes.join(', ')} are exclusive; the scaler would silently use the first` });
-    }
-  });
-
-/** The name part of a runner label: `k8s` of `k8s:docker://image:tag`; a bare name stays as it is. */
-export function runnerLabelName(label: string): string {
-  const i = label.indexOf(':');
-  return i < 0 ? label : label.slice(0, i);
+  return `expected an http(s) URL without query or fragment (the scaler appends /api/v1/...), got "${s}"`;
 }
 
 /**
- * Builds the trigger metadata from props, with errors in terms of the props (`what` names the
- * owner of the props in messages, e.g. `ForgejoRunnerScaledJob pool-a`).
+ * Builds the trigger metadata from props; a PropsError (construct `what`, e.g.
+ * `ForgejoRunnerScaledJob pool-a`) with paths of ForgejoRunnerScaledJobProps: `forgejoUrl`,
+ * `labels[i]`, `scope.*`.
  */
 export function forgejoRunnerTriggerMetadata(what: string, props: ForgejoRunnerTriggerProps): ForgejoRunnerTriggerMetadata {
-  if (!httpUrl.safeParse(props.address).success) {
-    throw new Error(`${what}: forgejoUrl "${props.address}" must be an http(s) URL without query or fragment (the scaler appends /api/v1/...)`);
-  }
-  if (props.labels.length === 0) throw new Error(`${what}: labels is empty; give the pool's runner labels (e.g. "k8s:docker://image:tag")`);
+  const check = new PropsCheck(what);
+  check.check(['forgejoUrl'], triggerAddress(props.address));
+  if (props.labels.length === 0) check.fail(['labels'], 'expected the pool\'s runner labels (e.g. "k8s:docker://image:tag"), got none');
   const names = props.labels.map(runnerLabelName);
   names.forEach((n, i) => {
-    if (!LABEL_NAME.test(n)) {
-      throw new Error(`${what}: label "${props.labels[i]}" has no usable name ("${n}"): a label name has no ",", ":" or whitespace`);
-    }
+    if (!LABEL_NAME.test(n)) check.fail(['labels', i], `expected a label with a usable name (no ",", ":" or whitespace before the ":"), got "${props.labels[i]}"`);
+    const first = names.indexOf(n);
+    if (first !== i) check.fail(['labels', i], `expected each label name once; "${n}" is already labels[${first}]`);
   });
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new Error(`${what}: label name "${duplicate}" is given twice in labels`);
 
   const scope = props.scope ?? { kind: 'user' };
-  const segment = (field: string, value: string) => {
-    if (!PATH_SEGMENT.test(value)) throw new Error(`${what}: scope.${field} "${value}" is not a Forgejo name (letters, digits, "-", "_", ".")`);
-    return value;
+  // JavaScript callers and values files bypass the union type: each kind's fields are checked here.
+  const fields = scope as { readonly kind?: unknown; readonly [field: string]: unknown };
+  const name = (field: string): string => {
+    const value = fields[field];
+    if (typeof value !== 'string') check.fail(['scope', field], `expected scope.${field} with scope kind ${String(fields.kind)}`);
+    else check.check(['scope', field], forgejoName(value));
+    return String(value);
   };
-  let scoped: Partial<ForgejoRunnerTriggerMetadata>;
-  switch (scope.kind) {
-    case 'user':
-      scoped = {};
-      break;
-    case 'repo':
-      scoped = { owner: segment('owner', scope.owner), repo: segment('repo', scope.repo) };
-      break;
-    case 'org':
-      scoped = { org: segment('org', scope.org) };
-      break;
-    case 'global':
-      // Checked at run time too: values files and JavaScript callers bypass the literal type.
-      if ((scope as { adminToken?: unknown }).adminToken !== true) {
-        throw new Error(`${what}: scope global counts every job of the instance through the admin API; set scope.adminToken: true to state that the token is a site administrator's`);
-      }
-      scoped = { global: 'true' };
-      break;
-    default:
-      throw new Error(`${what}: scope.kind "${(scope as { kind?: unknown }).kind}" is not one of user, repo, org, global`);
+  const FIELDS: Readonly<Record<(typeof SCOPE_KINDS)[number], readonly string[]>> = { user: [], repo: ['owner', 'repo'], org: ['org'], global: ['adminToken'] };
+  let scoped: Partial<ForgejoRunnerTriggerMetadata> = {};
+  if (!check.check(['scope', 'kind'], oneOf(SCOPE_KINDS)(fields.kind))) check.done(); // throws: no fields to check for an unknown kind
+  const kind = fields.kind as (typeof SCOPE_KINDS)[number];
+  for (const field of Object.keys(fields)) {
+    if (field !== 'kind' && !FIELDS[kind].includes(field)) check.fail(['scope', field], `expected only ${['kind', ...FIELDS[kind]].join(', ')} with scope kind ${kind}`);
   }
-  const metadata: ForgejoRunnerTriggerMetadata = { address: props.address.replace(/\/+$/, ''), labels: names.join(','), ...scoped };
-  forgejoRunnerTriggerMetadataSchema.parse(metadata); // the props checks above should make this unreachable
-  return metadata;
+  if (kind === 'repo') scoped = { owner: name('owner'), repo: name('repo') };
+  if (kind === 'org') scoped = { org: name('org') };
+  if (kind === 'global') {
+    if (fields.adminToken !== true) {
+      check.fail(
+        ['scope', 'adminToken'],
+        'expected adminToken: true with scope global: the scaler reads the admin API, so the token must be a site administrator\'s (read:admin)',
+      );
+    }
+    scoped = { global: 'true' };
+  }
+  check.done();
+  return { address: props.address.replace(/\/+$/, ''), labels: names.join(','), ...scoped };
 }

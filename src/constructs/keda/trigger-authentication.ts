@@ -4,11 +4,13 @@
 // (kedacore/keda pkg/scalers/forgejo_runner_scaler.go, `order=authParams;resolvedEnv`).
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { TriggerAuthentication, type ITriggerAuthentication } from '../../../imports/keda.js';
 import { kubeObject } from '../kube-object.js';
 import type { SecretKeyHandle } from '../onepassword-secret.js';
 import { explain } from '../metadata.js';
+import { PropsCheck } from '../props-error.js';
+import { dnsSubdomain } from '../rules.js';
 
+/** Props of ForgejoTokenAuthentication. */
 export interface ForgejoTokenAuthenticationProps {
   /** Name of the TriggerAuthentication. */
   readonly name: string;
@@ -22,6 +24,7 @@ export interface ForgejoTokenAuthenticationProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** A KEDA TriggerAuthentication handing the forgejo-runner scaler its Forgejo API token from a Secret key. */
 export class ForgejoTokenAuthentication extends Construct {
   /** Name to put in a trigger's authenticationRef. */
   public readonly name: string;
@@ -31,13 +34,17 @@ export class ForgejoTokenAuthentication extends Construct {
     super(scope, id);
     // The handle carries its OnePasswordSecret, so the Secret and key exist; KEDA reads Secrets
     // only in the TriggerAuthentication's own namespace.
+    const check = new PropsCheck(`ForgejoTokenAuthentication ${props.name}`);
+    check.check(['name'], dnsSubdomain(props.name));
     if (props.token.namespace !== props.namespace) {
-      throw new Error(
-        `ForgejoTokenAuthentication ${props.name}: token comes from Secret ${props.token.secretName} in namespace ` +
-          `${props.token.namespace}, but a TriggerAuthentication reads Secrets only in its own namespace ${props.namespace}`,
+      check.fail(
+        ['token'],
+        `comes from Secret ${props.token.secretName} in namespace ${props.token.namespace}, but a TriggerAuthentication reads Secrets only in its own namespace ${props.namespace}`,
       );
     }
-    const body: ITriggerAuthentication = {
+    check.done();
+    // The keda.sh/v1alpha1 CRD schema is checked after synthesis (src/validate/schemas.ts).
+    const body = {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'TriggerAuthentication',
       metadata: {
@@ -47,7 +54,6 @@ export class ForgejoTokenAuthentication extends Construct {
       },
       spec: { secretTargetRef: [{ parameter: 'token', name: props.token.secretName, key: props.token.key }] },
     };
-    new TriggerAuthentication(body).validate(); // against the keda.sh/v1alpha1 CRD schema
     this.name = props.name;
     this.resource = kubeObject(this, 'Resource', body);
     explain(this.resource, 'spec.secretTargetRef', 'the scaler sends this Secret key as "Authorization: token ..." to the Forgejo API');

@@ -1,6 +1,6 @@
-// Pool defaults that something besides RunnerPool reads (the values schema checks a grace period
-// against the default shutdown timeout; values map a Kubernetes version to nativeSidecar).
-// Dependency-free, so loading a values file does not load cdk8s. RunnerPoolProps documents them.
+// Pool defaults read in more than one module (the pool's checks and builders, the parts API;
+// values map a Kubernetes version to nativeSidecar with NATIVE_SIDECAR_MIN_MINOR). Each is
+// written once, here; the props document them (`@default`).
 
 /** Seconds added to shutdown_timeout so the runner can report job results before SIGKILL. */
 export const GRACE_MARGIN_SECONDS = 300;

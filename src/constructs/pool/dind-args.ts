@@ -18,11 +18,6 @@ export interface DaemonJsonSources {
   readonly mtu: boolean;
   /** dind.registryMirrors is non-empty (daemon.json "registry-mirrors"). */
   readonly registryMirrors: boolean;
-  /**
-   * How the caller spells the fields that set them, for the messages.
-   * @default the values file's: dind.mtu, dind.registryMirrors
-   */
-  readonly names?: { readonly mtu: string; readonly registryMirrors: string };
 }
 
 interface Rule {
@@ -32,22 +27,23 @@ interface Rule {
   readonly reject: (s: DaemonJsonSources) => string | undefined;
 }
 
-const mtuName = (s: DaemonJsonSources) => s.names?.mtu ?? 'dind.mtu';
-const mirrorsName = (s: DaemonJsonSources) => s.names?.registryMirrors ?? 'dind.registryMirrors';
+// The props (and values fields) that set them: one name in every layer.
+const MTU = 'dind.mtu';
+const MIRRORS = 'dind.registryMirrors';
 
 const RULES: readonly Rule[] = [
   {
     flags: ['--mtu'],
     reject: (s) =>
       s.mtu
-        ? `repeats ${mtuName(s)}, which daemon.json already sets ("mtu"): dockerd refuses a directive given both as a flag and in daemon.json; drop the flag or ${mtuName(s)}`
+        ? `repeats ${MTU}, which daemon.json already sets ("mtu"): dockerd refuses a directive given both as a flag and in daemon.json; drop the flag or ${MTU}`
         : undefined,
   },
   {
     flags: ['--registry-mirror'],
     reject: (s) =>
       s.registryMirrors
-        ? `repeats ${mirrorsName(s)}, which daemon.json already sets ("registry-mirrors"): dockerd refuses a directive given both as a flag and in daemon.json; list every mirror in ${mirrorsName(s)}`
+        ? `repeats ${MIRRORS}, which daemon.json already sets ("registry-mirrors"): dockerd refuses a directive given both as a flag and in daemon.json; list every mirror in ${MIRRORS}`
         : undefined,
   },
   {
@@ -57,7 +53,7 @@ const RULES: readonly Rule[] = [
   },
   {
     flags: ['--config-file'],
-    reject: (s) => `dockerd would read that file instead of the generated daemon.json, silently dropping ${mtuName(s)} and ${mirrorsName(s)}`,
+    reject: () => `dockerd would read that file instead of the generated daemon.json, silently dropping ${MTU} and ${MIRRORS}`,
   },
 ];
 

@@ -5,29 +5,70 @@
 import type { Construct } from 'constructs';
 import { durationSeconds } from '../../util/duration.js';
 import { standardLabels } from '../labels.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
+import { SecretKeyHandle } from '../onepassword-secret.js';
+import { PropsCheck, type PropPath } from '../props-error.js';
+import {
+  between,
+  dnsLabel,
+  dockerdFlag,
+  envVarName,
+  goDuration,
+  httpUrl,
+  imageRef,
+  labelValue,
+  LOG_LEVELS,
+  metadataKey,
+  oneOf,
+  quantity,
+  runnerLabel,
+  runnerName,
+  timeZone,
+  wholeNumber,
+  type LogLevel,
+} from '../rules.js';
 import { dindArgConflicts } from './dind-args.js';
 import { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS } from './defaults.js';
 import { RunnerConfig } from './runner-config.js';
 import { runnerPod, type RunnerPod } from './runner-pod.js';
 import type { ContainerResources, RunnerRegistration } from './types.js';
 
-/** The runner pod of a pool, whatever workload runs it. */
-export interface RunnerPodTemplateProps {
-  /** Workload name, `app` label and ConfigMap prefix (a DNS-1123 label). */
-  readonly name: string;
-  readonly namespace: string;
-  /** Forgejo instance URL. */
-  readonly forgejoUrl: string;
-  /** Runner labels ("name:docker://image"); at least one. */
-  readonly labels: readonly string[];
-  readonly registration: RunnerRegistration;
-  /** Name the runner registers under. @default the pool name */
-  readonly runnerName?: string;
+/** The Docker-in-Docker daemon of every pod of a pool. */
+export interface DindOptions {
+  /** Docker Hub pull-through mirrors (http or https URLs), written to daemon.json. @default none */
+  readonly registryMirrors?: readonly string[];
+  /** Bridge MTU of the job containers, 576 to 9216 (overlay networks often need < 1500). @default dockerd's own (1500) */
+  readonly mtu?: number;
+  /** Extra dockerd flags; none may repeat a daemon.json key or add a --host. @default none */
+  readonly extraArgs?: readonly string[];
+}
+
+/** The images of a pool's pods, each with an explicit tag or digest. */
+export interface RunnerImages {
   /** @default DEFAULT_RUNNER_IMAGE (code.forgejo.org/forgejo/runner:12.7.0) */
-  readonly runnerImage?: string;
+  readonly runner?: string;
   /** @default DEFAULT_DIND_IMAGE (docker:27-dind) */
-  readonly dindImage?: string;
+  readonly dind?: string;
+}
+
+/** An env var of the runner container: a plain value or a Secret key. */
+export type RunnerEnvValue = string | SecretKeyHandle;
+
+/** The pod settings that can be given for all pools and for one pool (the pool's entries win). */
+export interface PodExtensions {
+  /** Extra env vars of the runner container (not passed to jobs): plain values or Secret key handles. @default none */
+  readonly runnerEnv?: Readonly<Record<string, RunnerEnvValue>>;
+  /** Extra pod labels (not the selector label `app`). @default none */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /** Pod-template annotations. @default none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** What one pool decides for itself. */
+export interface PoolSettings extends PodExtensions {
+  /** Runner labels ("name:docker://image"); at least one, no spaces or commas. */
+  readonly labels: readonly string[];
+  /** Name the runner registers under (no spaces). @default the pool name */
+  readonly runnerName?: string;
   /** Jobs run at once. @default 1 */
   readonly capacity?: number;
   /** Longest a job may run (Go duration). @default 3h */
@@ -37,21 +78,25 @@ export interface RunnerPodTemplateProps {
   /** Must cover shutdownTimeout. @default shutdownTimeout plus GRACE_MARGIN_SECONDS */
   readonly terminationGracePeriodSeconds?: number;
   /** @default info */
-  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-  /** TZ for the runner and its jobs; the host's zoneinfo is mounted. @default UTC (no TZ set) */
+  readonly logLevel?: LogLevel;
+  /** @default no requests or limits */
+  readonly runnerResources?: ContainerResources;
+  /** @default no requests or limits: a limit throttles or OOM-kills image builds */
+  readonly dindResources?: ContainerResources;
+}
+
+/** What an installation decides for all its pools, as ForgejoRunner takes it. */
+export interface InstallationSettings {
+  /** Forgejo instance URL (http or https). */
+  readonly forgejoUrl: string;
+  /** @default see RunnerImages */
+  readonly images?: RunnerImages;
+  /** TZ for the runner and its jobs (an IANA name); the host's zoneinfo is mounted. @default UTC (no TZ set) */
   readonly timezone?: string;
-  /** Env vars of the runner container read from Secrets (not passed to jobs). @default none */
-  readonly secretEnv?: Readonly<Record<string, SecretKeyHandle>>;
-  /** A dotenv file in a Secret, mounted read-only and named by runner.env_file: every job gets its variables. @default none */
-  readonly jobEnvFile?: SecretKeyHandle;
   /** Plain env vars for every job (runner.envs). @default DOCKER_HOST and TZ only */
   readonly jobEnv?: Readonly<Record<string, string>>;
-  /** Docker Hub pull-through mirrors for DinD. @default none */
-  readonly registryMirrors?: readonly string[];
-  /** Bridge MTU of DinD's job containers. @default dockerd's own (1500) */
-  readonly dindMtu?: number;
-  /** Extra dockerd flags. @default none */
-  readonly dindExtraArgs?: readonly string[];
+  /** @default see DindOptions */
+  readonly dind?: DindOptions;
   /**
    * Run DinD as a native sidecar (init container with restartPolicy Always, Kubernetes >= 1.29)
    * so it starts before and stops after the runner. Otherwise an ordinary container whose
@@ -59,101 +104,151 @@ export interface RunnerPodTemplateProps {
    * @default true
    */
   readonly nativeSidecar?: boolean;
-  /** @default no requests or limits */
-  readonly runnerResources?: ContainerResources;
-  /** @default no requests or limits: a limit throttles or OOM-kills image builds */
-  readonly dindResources?: ContainerResources;
-  /** Pod-template annotations. @default none */
-  readonly podAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** What every pool of an installation shares, resolved once (ForgejoRunner hands it to each pool as it is). */
+export interface SharedPoolSettings extends InstallationSettings {
+  readonly namespace: string;
+  /** A dotenv file in a Secret, mounted read-only and named by runner.env_file: every job gets its variables. @default none */
+  readonly jobEnvFile?: SecretKeyHandle;
+}
+
+/** The runner pod of a pool, whatever workload runs it. */
+export interface RunnerPodTemplateProps extends PoolSettings, SharedPoolSettings {
+  /** Workload name, `app` label and ConfigMap prefix (a DNS-1123 label). */
+  readonly name: string;
+  readonly registration: RunnerRegistration;
 }
 
 /** The validated pod of a pool, with the settings its workload needs. */
 export interface PoolPod {
   readonly config: RunnerConfig;
   readonly pod: RunnerPod;
-  /** Labels of the workload and its pods (`app` plus the standard labels). */
+  /** Labels of the workload (`app` plus the standard labels). */
   readonly labels: Readonly<Record<string, string>>;
+  /** Labels of the pods: the workload's plus podLabels. */
+  readonly podLabels: Readonly<Record<string, string>>;
   /** The labels that select exactly this pool's pods (a subset of `labels`): the Deployment's selector, the NetworkPolicy's podSelector. */
   readonly selector: Readonly<Record<string, string>>;
   readonly terminationGracePeriodSeconds: number;
   readonly shutdownTimeout: string;
 }
 
+/** The rules of the settings shared by all pools; ForgejoRunner checks them once at its own paths. */
+export function checkSharedPoolSettings(check: PropsCheck, s: InstallationSettings): void {
+  check.check(['forgejoUrl'], httpUrl(s.forgejoUrl));
+  if (s.images?.runner !== undefined) check.check(['images', 'runner'], imageRef(s.images.runner));
+  if (s.images?.dind !== undefined) check.check(['images', 'dind'], imageRef(s.images.dind));
+  if (s.timezone !== undefined) check.check(['timezone'], timeZone(s.timezone));
+  for (const name of Object.keys(s.jobEnv ?? {})) check.check(['jobEnv', name], envVarName(name));
+  const dind = s.dind ?? {};
+  (dind.registryMirrors ?? []).forEach((m, i) => check.check(['dind', 'registryMirrors', i], httpUrl(m)));
+  if (dind.mtu !== undefined) check.check(['dind', 'mtu'], between(576, 9216, 'an MTU')(dind.mtu));
+  (dind.extraArgs ?? []).forEach((a, i) => check.check(['dind', 'extraArgs', i], dockerdFlag(a)));
+  // Flags that crash dockerd next to the generated daemon.json, or reopen the API (dind-args.ts).
+  const sources = { mtu: dind.mtu !== undefined, registryMirrors: (dind.registryMirrors?.length ?? 0) > 0 };
+  for (const c of dindArgConflicts(dind.extraArgs ?? [], sources)) check.fail(['dind', 'extraArgs', c.index], c.message);
+}
+
+/** The rules of runnerEnv, podLabels and podAnnotations (for all pools or one). */
+export function checkPodExtensions(check: PropsCheck, prefix: PropPath, e: PodExtensions): void {
+  for (const [name, value] of Object.entries(e.runnerEnv ?? {})) {
+    check.check([...prefix, 'runnerEnv', name], envVarName(name));
+    if (typeof value !== 'string' && !(value instanceof SecretKeyHandle)) {
+      check.fail([...prefix, 'runnerEnv', name], 'expected a string or a SecretKeyHandle (OnePasswordSecret.key())');
+    }
+  }
+  for (const [key, value] of Object.entries(e.podLabels ?? {})) {
+    if (check.check([...prefix, 'podLabels', key], metadataKey(key))) check.check([...prefix, 'podLabels', key], labelValue(value));
+    if (key === 'app') check.fail([...prefix, 'podLabels', key], 'app is the pool\'s selector label; pick another key');
+  }
+  for (const key of Object.keys(e.podAnnotations ?? {})) check.check([...prefix, 'podAnnotations', key], metadataKey(key));
+}
+
+function checkResources(check: PropsCheck, prefix: PropPath, r: ContainerResources | undefined): void {
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [resource, value] of Object.entries(r?.[kind] ?? {})) {
+      if (value !== undefined) check.check([...prefix, kind, resource], quantity(String(value)));
+    }
+  }
+}
+
+/** The resolved pool settings (defaults applied here, once), or undefined where a rule failed. */
+interface ResolvedPoolSettings {
+  readonly capacity: number;
+  readonly timeout: string;
+  readonly shutdownTimeout: string;
+  readonly shutdownSeconds: number;
+  readonly grace: number;
+  readonly logLevel: LogLevel;
+}
+
 /**
- * Validates the props (errors start with `what`, e.g. `RunnerPool runners`), then builds the
+ * The rules of one pool's own settings at `prefix` (ForgejoRunner checks each pool with it, so a
+ * values file gets every problem in one run), and their defaults.
+ */
+export function checkPoolSettings(check: PropsCheck, prefix: PropPath, props: PoolSettings & { readonly name: string }): ResolvedPoolSettings {
+  const at = (...path: (string | number)[]) => [...prefix, ...path];
+  check.check(at('name'), dnsLabel(props.name));
+  checkPodExtensions(check, prefix, props);
+  if (props.labels.length === 0) check.fail(at('labels'), 'expected at least one runner label such as "docker:docker://node:20"');
+  props.labels.forEach((label, i) => check.check(at('labels', i), runnerLabel(label)));
+  if (props.runnerName !== undefined) check.check(at('runnerName'), runnerName(props.runnerName));
+  const capacity = props.capacity ?? 1;
+  check.check(at('capacity'), wholeNumber(1)(capacity));
+  const timeout = props.timeout ?? '3h';
+  check.check(at('timeout'), goDuration(timeout));
+  const shutdownTimeout = props.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+  const shutdownOk = check.check(at('shutdownTimeout'), goDuration(shutdownTimeout));
+  const shutdownSeconds = shutdownOk ? durationSeconds(shutdownTimeout) : 0;
+  const grace = props.terminationGracePeriodSeconds ?? Math.ceil(shutdownSeconds) + GRACE_MARGIN_SECONDS;
+  if (check.check(at('terminationGracePeriodSeconds'), wholeNumber(0)(grace)) && grace < shutdownSeconds) {
+    check.fail(
+      at('terminationGracePeriodSeconds'),
+      `expected at least ${Math.ceil(shutdownSeconds)} (shutdownTimeout ${shutdownTimeout}), got ${grace}: Kubernetes would kill running jobs ` +
+        `before the runner lets them finish; omit it to get shutdownTimeout + ${GRACE_MARGIN_SECONDS} s, or lower shutdownTimeout`,
+    );
+  }
+  const logLevel = props.logLevel ?? 'info';
+  check.check(at('logLevel'), oneOf(LOG_LEVELS)(logLevel));
+  checkResources(check, at('runnerResources'), props.runnerResources);
+  checkResources(check, at('dindResources'), props.dindResources);
+  return { capacity, timeout, shutdownTimeout, shutdownSeconds, grace, logLevel };
+}
+
+/**
+ * Validates the props (a PropsError naming `what`, e.g. `RunnerPool runners`), then builds the
  * pool's RunnerConfig under `scope` (id `Config`) and its runner pod. `runnerScript` replaces the
  * runner container's script (default: the daemon start-up script).
  */
 export function poolPod(scope: Construct, what: string, props: RunnerPodTemplateProps, runnerScript?: string): PoolPod {
-  const fail = (message: string): never => {
-    throw new Error(`${what}: ${message}`);
-  };
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 63) {
-    fail('name must be a DNS-1123 label (lowercase letters, digits, "-"; at most 63 characters)');
-  }
-  if (props.labels.length === 0) fail('labels is empty; give at least one runner label such as "docker:docker://node:20"');
-  for (const label of props.labels) {
-    if (!/^[^\s,]+$/.test(label)) fail(`labels entry "${label}" contains a space or comma (RUNNER_LABELS is comma-separated)`);
-  }
-  for (const [prop, image] of [['runnerImage', props.runnerImage], ['dindImage', props.dindImage]] as const) {
-    // An image without tag or digest silently floats to :latest.
-    if (image !== undefined && !/:[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(image) && !image.includes('@sha256:')) {
-      fail(`${prop} "${image}" has no tag or digest; pin one (e.g. docker:27-dind)`);
-    }
-  }
-  const capacity = props.capacity ?? 1;
-  if (!Number.isInteger(capacity) || capacity < 1) fail(`capacity is ${props.capacity}; expected a whole number >= 1`);
-  const seconds = (prop: string, value: string): number => {
-    try {
-      return durationSeconds(value);
-    } catch {
-      return fail(`${prop} "${value}" is not a Go duration such as "3h" or "90m"`);
-    }
-  };
-  const timeout = props.timeout ?? '3h';
-  seconds('timeout', timeout);
-  const shutdownTimeout = props.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
-  const shutdownSeconds = seconds('shutdownTimeout', shutdownTimeout);
-  const grace = props.terminationGracePeriodSeconds ?? Math.ceil(shutdownSeconds) + GRACE_MARGIN_SECONDS;
-  if (grace < shutdownSeconds) {
-    fail(
-      `terminationGracePeriodSeconds (${grace}) is shorter than shutdownTimeout ` +
-        `(${shutdownTimeout} = ${shutdownSeconds} s): Kubernetes would kill running jobs before the runner ` +
-        `lets them finish. Raise terminationGracePeriodSeconds to at least ${Math.ceil(shutdownSeconds)} ` +
-        `(or omit it to get shutdownTimeout + ${GRACE_MARGIN_SECONDS} s), or lower shutdownTimeout.`,
-    );
-  }
+  const check = new PropsCheck(what);
+  checkSharedPoolSettings(check, props);
+  const { capacity, timeout, shutdownTimeout, grace, logLevel } = checkPoolSettings(check, [], props);
   // A pod reads Secrets of its own namespace only: a handle from elsewhere would never resolve.
-  const secrets: [string, { namespace: string; secretName: string }][] = [
-    ...Object.entries(props.secretEnv ?? {}).map(([k, h]): [string, SecretKeyHandle] => [`secretEnv.${k}`, h]),
-    ...(props.jobEnvFile ? [['jobEnvFile', props.jobEnvFile] as [string, SecretKeyHandle]] : []),
+  const secrets: [PropPath, { namespace: string; secretName: string }][] = [
+    ...Object.entries(props.runnerEnv ?? {}).flatMap(([k, h]): [PropPath, SecretKeyHandle][] => (h instanceof SecretKeyHandle ? [[['runnerEnv', k], h]] : [])),
+    ...(props.jobEnvFile ? [[['jobEnvFile'], props.jobEnvFile] as [PropPath, SecretKeyHandle]] : []),
     props.registration.mode === 'token'
-      ? ['registration.tokenSecret', props.registration.tokenSecret]
-      : ['registration.runnerSecret', props.registration.runnerSecret],
+      ? [['registration', 'tokenSecret'], props.registration.tokenSecret]
+      : [['registration', 'runnerSecret'], props.registration.runnerSecret],
   ];
-  for (const [prop, s] of secrets) {
-    if (s.namespace !== props.namespace) {
-      fail(`${prop} is Secret ${s.secretName} of namespace ${s.namespace}, but the pool runs in ${props.namespace}`);
-    }
+  for (const [path, s] of secrets) {
+    if (s.namespace !== props.namespace) check.fail(path, `is Secret ${s.secretName} of namespace ${s.namespace}, but the pool runs in ${props.namespace}`);
   }
-  // The values schema checks the same rules with file and line; a library caller gets them here.
-  const conflicts = dindArgConflicts(props.dindExtraArgs ?? [], {
-    mtu: props.dindMtu !== undefined,
-    registryMirrors: (props.registryMirrors?.length ?? 0) > 0,
-    names: { mtu: 'dindMtu', registryMirrors: 'registryMirrors' },
-  });
-  if (conflicts.length > 0) fail(`dindExtraArgs[${conflicts[0]!.index}] ${conflicts[0]!.message}`);
   if (props.jobEnvFile && props.registration.mode === 'token' && props.registration.tokenSecret.secretName === props.jobEnvFile.secretName) {
-    fail('jobEnvFile must not live in the registration Secret: envFrom would expose it to the runner as an env var');
+    check.fail(['jobEnvFile'], 'must not live in the registration Secret: envFrom would expose it to the runner as an env var');
   }
+  check.done();
+
   const selector = { app: props.name };
   const labels = { ...selector, ...standardLabels({ instance: props.name, component: 'runner' }) };
-
+  const dind = props.dind ?? {};
   const config = new RunnerConfig(scope, 'Config', {
     poolName: props.name,
     namespace: props.namespace,
     labels,
-    logLevel: props.logLevel ?? 'info',
+    logLevel,
     capacity,
     timeout,
     shutdownTimeout,
@@ -162,15 +257,14 @@ export function poolPod(scope: Construct, what: string, props: RunnerPodTemplate
     jobEnv: props.jobEnv,
     jobEnvFile: props.jobEnvFile,
     runnerLabels: props.registration.mode === 'offline' ? props.labels : undefined,
-    registryMirrors: props.registryMirrors,
-    mtu: props.dindMtu,
+    dind,
   });
 
   let pod: RunnerPod;
   try {
     pod = runnerPod({
-      runnerImage: props.runnerImage ?? DEFAULT_RUNNER_IMAGE,
-      dindImage: props.dindImage ?? DEFAULT_DIND_IMAGE,
+      runnerImage: props.images?.runner ?? DEFAULT_RUNNER_IMAGE,
+      dindImage: props.images?.dind ?? DEFAULT_DIND_IMAGE,
       forgejoUrl: props.forgejoUrl,
       runnerName: props.runnerName ?? props.name,
       labels: props.labels,
@@ -179,15 +273,20 @@ export function poolPod(scope: Construct, what: string, props: RunnerPodTemplate
       nativeSidecar: props.nativeSidecar ?? true,
       terminationGracePeriodSeconds: grace,
       timezone: props.timezone,
-      secretEnv: props.secretEnv,
+      runnerEnv: props.runnerEnv,
       jobEnvFile: props.jobEnvFile,
-      dindExtraArgs: props.dindExtraArgs,
+      dindExtraArgs: dind.extraArgs,
       runnerResources: props.runnerResources,
       dindResources: props.dindResources,
       runnerScript,
     });
   } catch (e) {
-    return fail((e as Error).message);
+    // The parts' own checks (e.g. an env var the runner sets itself): reported at runnerEnv.
+    const failed = new PropsCheck(what);
+    failed.fail(['runnerEnv'], (e as Error).message);
+    failed.done();
+    throw e;
   }
-  return { config, pod, labels, selector, terminationGracePeriodSeconds: grace, shutdownTimeout };
+  const podLabels = { ...labels, ...props.podLabels };
+  return { config, pod, labels, podLabels, selector, terminationGracePeriodSeconds: grace, shutdownTimeout };
 }

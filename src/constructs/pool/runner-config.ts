@@ -7,6 +7,7 @@ import { HashedConfigMap, type ConfigMapFile } from '../hashed-config-map.js';
 import type { SecretKeyHandle } from '../onepassword-secret.js';
 import { DIND_ENDPOINT, dindDockerHost } from './dind-endpoint.js';
 import { RUNNER_PATHS } from './runner-container.js';
+import type { DindOptions } from './pool-pod.js';
 
 /** The subset of forgejo-runner's config.yaml (v12) this project sets. */
 export interface RunnerConfigFile {
@@ -67,12 +68,11 @@ export interface RunnerConfigProps {
   readonly jobEnvFile?: SecretKeyHandle;
   /** Labels written into runner.labels (offline registration writes none into the state file). @default none */
   readonly runnerLabels?: readonly string[];
-  /** @default none */
-  readonly registryMirrors?: readonly string[];
-  /** @default dockerd's */
-  readonly mtu?: number;
+  /** daemon.json's settings (registryMirrors, mtu). @default dockerd's */
+  readonly dind?: Pick<DindOptions, 'registryMirrors' | 'mtu'>;
 }
 
+/** A pool's config.yaml (forgejo-runner) and daemon.json (dockerd) in one HashedConfigMap. */
 export class RunnerConfig extends Construct {
   public readonly configMap: HashedConfigMap;
   /** config.yaml, for the runner's `--config`. */
@@ -106,8 +106,8 @@ export class RunnerConfig extends Construct {
       'container.docker_host': `DinD on the pod loopback (TCP, bound to ${DIND_ENDPOINT.host} only); jobs share the pod network, so they reach it too`,
     });
     const daemonJson = renderDaemonConfig({
-      ...(props.registryMirrors?.length ? { 'registry-mirrors': [...props.registryMirrors] } : {}),
-      ...(props.mtu ? { mtu: props.mtu } : {}),
+      ...(props.dind?.registryMirrors?.length ? { 'registry-mirrors': [...props.dind.registryMirrors] } : {}),
+      ...(props.dind?.mtu ? { mtu: props.dind.mtu } : {}),
     });
     this.configMap = new HashedConfigMap(this, 'ConfigMap', {
       baseName: `${props.poolName}-config`,

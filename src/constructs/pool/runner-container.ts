@@ -38,8 +38,8 @@ export interface RunnerContainerProps {
   readonly registration: RunnerRegistration;
   /** @default no TZ (UTC) */
   readonly timezone?: string;
-  /** Env vars read from Secret keys. @default none */
-  readonly secretEnv?: Readonly<Record<string, SecretKeyHandle>>;
+  /** Extra env vars: plain values or Secret keys. @default none */
+  readonly env?: Readonly<Record<string, string | SecretKeyHandle>>;
   readonly volumes: RunnerVolumes;
   /** @default no requests or limits */
   readonly resources?: ContainerResources;
@@ -67,11 +67,11 @@ export function runnerContainer(props: RunnerContainerProps): ContainerPart {
     { name: 'RUNNER_NAME', value: props.runnerName },
     { name: 'RUNNER_LABELS', value: props.labels.join(',') },
     ...(props.registration.mode === 'offline' ? [secretEnvVar('RUNNER_SECRET', props.registration.runnerSecret)] : []),
-    ...Object.entries(props.secretEnv ?? {}).map(([name, handle]) => secretEnvVar(name, handle)),
+    ...Object.entries(props.env ?? {}).map(([name, value]) => (typeof value === 'string' ? { name, value } : secretEnvVar(name, value))),
   ];
   const names = env.map((e) => e.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new Error(`env var ${duplicate} is set twice in the runner container (secretEnv repeats a variable the runner sets)`);
+  if (duplicate) throw new Error(`env var ${duplicate} is set twice in the runner container (runnerEnv repeats a variable the runner sets)`);
 
   const v = props.volumes;
   return {

@@ -7,6 +7,7 @@ import { dindNotes, dindSidecar } from './dind-sidecar.js';
 import type { RunnerConfig } from './runner-config.js';
 import { RUNNER_PATHS, runnerContainer, runnerNotes } from './runner-container.js';
 import type { ContainerResources, RunnerRegistration } from './types.js';
+import type { RunnerEnvValue } from './pool-pod.js';
 import { PodVolume, podVolumes, toContainer } from './volumes.js';
 
 /** Resolved settings of one runner pod (RunnerPool applies the documented defaults). */
@@ -23,8 +24,8 @@ export interface RunnerPodProps {
   readonly terminationGracePeriodSeconds: number;
   /** @default no TZ (UTC) */
   readonly timezone?: string;
-  /** @default none */
-  readonly secretEnv?: Readonly<Record<string, SecretKeyHandle>>;
+  /** Extra env vars of the runner container. @default none */
+  readonly runnerEnv?: Readonly<Record<string, RunnerEnvValue>>;
   /** Mounted read-only for runner.env_file. @default none */
   readonly jobEnvFile?: SecretKeyHandle;
   /** @default none */
@@ -53,7 +54,7 @@ export function runnerPod(props: RunnerPodProps): RunnerPod {
     labels: props.labels,
     registration: props.registration,
     timezone: props.timezone,
-    secretEnv: props.secretEnv,
+    env: props.runnerEnv,
     resources: props.runnerResources,
     script: props.runnerScript,
     volumes: {

@@ -13,6 +13,9 @@ import { Construct } from 'constructs';
 import type { Deployment } from '../../../imports/k8s.js';
 import { kubeObject } from '../kube-object.js';
 import { explain } from '../metadata.js';
+import { PropsCheck, type PropPath } from '../props-error.js';
+import type { RunnerRegistration } from './types.js';
+import { metadataKey, wholeNumber } from '../rules.js';
 import { poolPod, type RunnerPodTemplateProps } from './pool-pod.js';
 import type { RunnerConfig } from './runner-config.js';
 
@@ -29,6 +32,14 @@ export interface RunnerPoolProps extends RunnerPodTemplateProps {
 /** Seconds a new runner pod must stay ready before a rollout counts it available. */
 export const MIN_READY_SECONDS = 10;
 
+/** The replicas rule: a whole number, and at most 1 with offline registration (one secret is one runner). */
+export function checkReplicas(check: PropsCheck, path: PropPath, replicas: number, registration: RunnerRegistration['mode']): void {
+  if (check.check(path, wholeNumber(0)(replicas)) && registration === 'offline' && replicas > 1) {
+    check.fail(path, `expected replicas 0 or 1 with registration.mode offline: ${replicas} pods would run as one runner identity (use token registration to scale)`);
+  }
+}
+
+/** One pool of long-lived runners: a Deployment of runner + DinD pods and their ConfigMap. */
 export class RunnerPool extends Construct {
   public readonly deployment: ApiObject;
   /** Labels that select this pool's pods (the Deployment's selector). */
@@ -41,11 +52,11 @@ export class RunnerPool extends Construct {
     super(scope, id);
     const what = `RunnerPool ${props.name}`;
     const replicas = props.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`${what}: replicas is ${props.replicas}; expected a whole number >= 0`);
-    if (props.registration.mode === 'offline' && replicas > 1) {
-      throw new Error(`${what}: replicas ${replicas} with offline registration would run ${replicas} pods as one runner identity; use replicas 1, or token registration`);
-    }
-    const { config, pod, labels, selector, terminationGracePeriodSeconds: grace, shutdownTimeout } = poolPod(this, what, props);
+    const check = new PropsCheck(what);
+    checkReplicas(check, ['replicas'], replicas, props.registration.mode);
+    for (const key of Object.keys(props.annotations ?? {})) check.check(['annotations', key], metadataKey(key));
+    check.done();
+    const { config, pod, labels, podLabels, selector, terminationGracePeriodSeconds: grace, shutdownTimeout } = poolPod(this, what, props);
     this.config = config;
     this.podSelector = selector;
     this.terminationGracePeriodSeconds = grace;
@@ -65,7 +76,7 @@ export class RunnerPool extends Construct {
         selector: { matchLabels: { ...selector } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
-          metadata: { labels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
+          metadata: { labels: podLabels, ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
           spec: pod.spec,
         },
       },

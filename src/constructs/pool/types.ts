@@ -1,6 +1,7 @@
 // Shapes shared by the pool's parts.
 import type { SecretEnvSource, SecretKeyHandle } from '../onepassword-secret.js';
 
+/** Requests and limits of one container (Kubernetes quantities such as "500m" or "2Gi"). */
 export interface ContainerResources {
   /** @default none */
   readonly requests?: { readonly cpu?: string; readonly memory?: string };

@@ -5,6 +5,7 @@
 import type { Container, EnvVar, Volume, VolumeMount } from '../../../imports/k8s.js';
 import type { ConfigMapFile, HashedConfigMap } from '../hashed-config-map.js';
 import type { SecretKeyHandle } from '../onepassword-secret.js';
+import { dnsLabel } from '../rules.js';
 
 /** A volume of a pod, named once; hand the object to mounts, never its name. */
 export class PodVolume {
@@ -34,7 +35,7 @@ export class PodVolume {
     /** The ConfigMap or Secret key this volume reads, for consumers that need the link. */
     public readonly from?: HashedConfigMap | SecretKeyHandle,
   ) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+    if (dnsLabel(name) !== undefined) {
       throw new Error(`volume name "${name}" is not a DNS-1123 label`);
     }
   }
