@@ -15,6 +15,7 @@ import './cli/lock.js';
 import './cli/writer.js';
 import './cli/output.js';
 import './cli/yaml-strings.js';
+import './cli/agreement.js';
 import './cli/build.js';
 
 beforeAll(startQueued);

@@ -67,7 +67,7 @@ export function findOrphans(root: string, claimed: readonly string[], sources: R
           else foreign.push(e.name);
         }
         if (foreign.length > 0) kept.push({ path: `${shown}/`, why: `holds entries this tool did not generate (${foreign.sort().join(', ')}): left in place` });
-        else consider({ path: shown, kind: 'manifests', files, from: generatedFrom(kustomization) });
+        else consider({ path: shown, kind: 'manifests', files, from: generatedFrom(files.get('kustomization.yaml')!) });
         return;
       }
     }
