@@ -16,6 +16,7 @@ import './cli/writer.js';
 import './cli/output.js';
 import './cli/yaml-strings.js';
 import './cli/agreement.js';
+import './cli/two-installations.js';
 import './cli/build.js';
 
 beforeAll(startQueued);
