@@ -17,6 +17,7 @@ import './cli/output.js';
 import './cli/yaml-strings.js';
 import './cli/agreement.js';
 import './cli/two-installations.js';
+import './cli/go-yaml.js';
 import './cli/build.js';
 
 beforeAll(startQueued);
