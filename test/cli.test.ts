@@ -18,6 +18,7 @@ import './cli/yaml-strings.js';
 import './cli/agreement.js';
 import './cli/two-installations.js';
 import './cli/go-yaml.js';
+import './cli/io-errors.js';
 import './cli/build.js';
 
 beforeAll(startQueued);
