@@ -214,10 +214,15 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
     return nothingWritten();
   }
   const realRoot = resolveReal(root);
-  const scanOrphans = (): OrphanScan | string =>
-    unreadable.length > 0
-      ? `orphaned output not looked for: the outputs of ${unreadable.join(', ')} cannot be read`
-      : findOrphans(root, claims.map((c) => resolveReal(join(realRoot, c.path))), new Set([...loaded.map((l) => l.source), ...others.map(show)]));
+  // A message instead of a scan: orphans are removed only when every values file's outputs are known.
+  const scanOrphans = (): OrphanScan | string => {
+    if (unreadable.length > 0) return `orphaned output not looked for: the outputs of ${unreadable.join(', ')} cannot be read`;
+    try {
+      return findOrphans(root, claims.map((c) => resolveReal(join(realRoot, c.path))), new Set([...loaded.map((l) => l.source), ...others.map(show)]));
+    } catch (e) {
+      return `orphaned output not looked for: ${e instanceof WriteRefused ? e.message : describeErrno(e)}`;
+    }
+  };
   const force = args.values.force ?? false;
 
   const outputs: { source: string; output: RenderedOutput }[] = [];

@@ -130,7 +130,7 @@ export function applyOutput(root: string, output: RenderedOutput, state: OutputS
   const dirChanged = state.added.length + state.changed.length + state.removed.length > 0;
   if (dirChanged) {
     try {
-      replaceDirectory(target, output.manifests, options.faultAt);
+      replaceDirectoryOrNothing(target, output.manifests, options.faultAt);
     } catch (e) {
       throw failed(e, root, output.manifestsDir);
     }
@@ -341,31 +341,39 @@ function makeParents(dir: string): () => void {
   };
 }
 
-function replaceDirectory(target: string, files: readonly RenderedFile[], faultAt: FaultPoint | undefined): void {
-  const parent = dirname(target);
-  const undoParents = makeParents(parent);
-  let work: string | undefined;
-  let staging: string | undefined;
+/**
+ * replaceDirectory, leaving nothing behind when it fails before the swap (ENOSPC, EROFS, EACCES):
+ * no staging set, no work directory or .gitignore it made, no parent directory it made.
+ */
+function replaceDirectoryOrNothing(target: string, files: readonly RenderedFile[], faultAt: FaultPoint | undefined): void {
+  const undoParents = makeParents(dirname(target));
+  const work = join(dirname(target), WORK_DIR_NAME);
+  const hadWork = exists(work);
   try {
-    work = workDirFor(target);
-    staging = join(work, `staging-${process.pid}-${basename(target)}`);
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging);
-    // Write every file, then fsync each: the first fsync commits the others' data in the same
-    // journal transaction, so the rest cost little (one fsync per file right after its write makes
-    // the filesystem commit 3000 times for 1000 pools). Every file is still on disk before the swap.
-    const paths = files.map((f) => join(staging!, f.path));
-    files.forEach((f, i) => writeFileSync(paths[i]!, f.text));
-    for (const path of paths) fsyncFile(path);
-    fsyncDir(staging);
-    fsyncDir(work);
+    replaceDirectory(target, files, faultAt);
   } catch (e) {
-    // ENOSPC, EROFS, EACCES...: leave nothing behind (no staging set, no stray .gitignore).
-    if (staging) rmSync(staging, { recursive: true, force: true });
-    if (work) removeWorkDirIfIdle(work);
+    rmSync(join(work, `staging-${process.pid}-${basename(target)}`), { recursive: true, force: true });
+    if (!hadWork) removeWorkDirIfIdle(work);
     undoParents();
     throw e;
   }
+}
+
+function replaceDirectory(target: string, files: readonly RenderedFile[], faultAt: FaultPoint | undefined): void {
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  const work = workDirFor(target);
+  const staging = join(work, `staging-${process.pid}-${basename(target)}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  // Write every file, then fsync each: the first fsync commits the others' data in the same
+  // journal transaction, so the rest cost little (one fsync per file right after its write makes
+  // the filesystem commit 3000 times for 1000 pools). Every file is still on disk before the swap.
+  const paths = files.map((f) => join(staging, f.path));
+  files.forEach((f, i) => writeFileSync(paths[i]!, f.text));
+  for (const path of paths) fsyncFile(path);
+  fsyncDir(staging);
+  fsyncDir(work);
   if (faultAt === 'staged') process.kill(process.pid, 'SIGKILL');
 
   const aside = join(work, `old-${process.pid}-${basename(target)}`);

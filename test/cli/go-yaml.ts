@@ -114,7 +114,8 @@ describe(`YAML that Go's yaml.v3 reads back exactly${skip ? ` (skipped: ${skip})
     });
     return;
   }
-  const run = skip ? test.skip : testConcurrently;
+  // The first case builds the Go reader (seconds of CPU, more on a loaded machine): a wide limit.
+  const run = skip ? test.skip : (name: string, fn: () => Promise<void>) => testConcurrently(name, fn, { timeout: 180_000 });
 
   run('line-break and control characters in values and keys survive render -> yaml.v3', async () => {
     const data = Object.fromEntries(TRICKY.map((s, i) => [`k${i}`, s]));

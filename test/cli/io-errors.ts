@@ -78,7 +78,8 @@ const cases: { name: string; setup: string; wrap?: readonly string[]; message: R
 describe(`I/O errors: one line naming the path, exit 1, nothing left behind${canMount ? '' : ' (skipped: unshare -m cannot mount here; it needs root)'}`, () => {
   for (const c of cases) {
     const missing = c.needs && !(c.needs === 'setpriv' ? setpriv : true);
-    const run = !canMount || missing ? test.skip : testConcurrently;
+    // Each case starts a real synth process in a mount namespace: a wide limit on a loaded machine.
+    const run = !canMount || missing ? test.skip : (name: string, fn: () => Promise<void>) => testConcurrently(name, fn, { timeout: 60_000 });
     run(`${c.name}${missing ? ` (skipped: ${c.needs} not on PATH)` : ''}`, async () => {
       const r = await inNamespace(c.setup, c.wrap);
       expect({ rc: r.rc, stderr: r.stderr }).toEqual({ rc: 1, stderr: expect.stringMatching(c.message) });

@@ -9,6 +9,7 @@ import { cpSync, lstatSync, rmSync, mkdirSync, readdirSync, readFileSync, readli
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { git, PROJECT, runCli, runMain, tempDir, tempRepo } from '../helpers.js';
+import { testConcurrently } from '../shell-harness.js';
 
 const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
 const withOutput = (manifests: string, application = 'argocd/apps/forgejo-runner.yaml') =>
@@ -217,7 +218,7 @@ describe('CDK8S_OUTDIR never moves a write (the CLI ignores it; cdk8s-cli sets i
     expect([treeHash(repo), treeHash(canary)]).toEqual(before);
   });
 
-  test('the real binary with CDK8S_OUTDIR set in the shell writes nothing there', async () => {
+  testConcurrently('the real binary with CDK8S_OUTDIR set in the shell writes nothing there', async () => {
     const { repo, canary } = hostileRepo();
     const before = [treeHash(repo), treeHash(canary)];
     const result = await runCli(['synth', '--root', repo], { env: { CDK8S_OUTDIR: canary } });
