@@ -2,18 +2,19 @@
 //   values files -> loadValues -> checkPerimeter (all files at once) -> synthesize -> validate
 //   (schemas, wiring) -> render -> [lock] write | compare
 // Every synth runs the whole pipeline: there is no result cache.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from './util/zod.js';
-import { compareOutput } from './output/compare.js';
+import { compareOutput, unifiedDiff } from './output/compare.js';
 import { acquireOutputLock, LockBusy } from './output/lock.js';
+import { findOrphans, removeOrphan, type Orphan, type OrphanScan } from './output/orphans.js';
 import { render, type RenderedOutput } from './output/render.js';
-import { writeOutput, WriteRefused, type FaultPoint, type WriteResult } from './output/writer.js';
+import { applyOutput, describeErrno, prepareOutput, WriteFailed, WriteRefused, type FaultPoint, type OutputState, type WriteResult } from './output/writer.js';
 import { formatSchemaProblem, validateSchemas } from './validate/schemas.js';
 import { checkWiring } from './validate/wiring.js';
-import { loadValues, ValuesError, type LoadedValues } from './values/load.js';
-import { checkPerimeter, formatPerimeterProblem, PROTECTED, type OutputClaim } from './values/perimeter.js';
+import { loadValues, peekOutputs, ValuesError, type LoadedValues } from './values/load.js';
+import { checkPerimeter, formatPerimeterProblem, PROTECTED, resolveReal, type OutputClaim } from './values/perimeter.js';
 import { synthesizeValues } from './values/locate.js';
 
 const USAGE = `usage: forgejo-runner-cdk8s <synth|check|diff> [--values FILE]... [--root DIR] [--force]
@@ -23,18 +24,24 @@ const USAGE = `usage: forgejo-runner-cdk8s <synth|check|diff> [--values FILE]...
           synth; exit 1 with a diff if they differ
   diff    print the diff between the output in the working tree and a fresh synth
 
-  --values FILE   a values file (repeatable); default: every regular values/*.yaml, then examples/*.yaml, under --root
-                  (dotfiles such as editor locks are skipped)
+  --values FILE   a values file (repeatable); default: every regular values/*.yaml and *.yml (any case of
+                  the extension), then examples/*.yaml, under --root (dotfiles such as editor locks are skipped)
   --root DIR      repository root that output paths are relative to; default: current directory
-  --force         let synth replace foreign regular files directly inside a manifests directory
-                  (never a subdirectory or symlink), and an existing application file that is not
-                  generated but parses as an Argo CD Application
+  --force         let synth take over output generated from ANOTHER values file (its header names
+                  that file), e.g. after renaming values/a.yaml to values/b.yaml. It never lets
+                  synth replace or delete anything this tool did not generate.
 
 Output perimeter (checked before anything is synthesized): output.manifests and
-output.application are resolved through symbolic links and must lie inside --root, must not be
-the root, must not be, lie inside or contain ${PROTECTED.join(', ')} or a values file, and
-must not equal or nest inside any other output of any values file. --force never widens this.
-Synth takes a lock per repository: a second synth waits up to 10 s, then fails.`;
+output.application are plain relative paths (no control characters, no backslash), resolved
+through symbolic links, and must lie inside --root, must not be the root, must not be, lie
+inside or contain ${PROTECTED.join(', ')} or a values file, and must not equal or nest inside
+any other output of any values file in the repository (also those not being synthesized).
+Synth writes only where it owns the path: a manifests directory that is absent, empty or holds
+only files it generated (their first line is its header); an application file that is absent or
+generated. --force never widens this. Generated output that no values file produces any more is
+removed by synth; check and diff report it. No environment variable changes where synth writes.
+Synth takes a lock per repository: a second synth waits up to 10 s, then fails; a lock whose
+owner cannot be checked fails at once, naming the lock file.`;
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -57,6 +64,8 @@ export interface RunOptions {
   readonly typeChecked?: Promise<boolean>;
   /** How long synth waits for another synth's lock. @default 10000 ms */
   readonly lockWaitMs?: number;
+  /** Called when synth starts waiting for another synth's lock (tests wait for this event). @default none */
+  readonly onLockWait?: () => void;
 }
 
 /**
@@ -76,7 +85,7 @@ function yamlFilesIn(dir: string): string[] {
     return [];
   }
   return names
-    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('.')) // .#x.yaml (Emacs), ._x.yaml (macOS)
+    .filter((f) => /\.ya?ml$/i.test(f) && !f.startsWith('.')) // prod.YAML too; not .#x.yaml (Emacs), ._x.yaml (macOS)
     .filter((f) => {
       try {
         return statSync(join(dir, f)).isFile(); // never a FIFO, socket or directory
@@ -186,11 +195,35 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
       line: l.lineOf(['output', key]),
     })),
   );
-  const outside = checkPerimeter(root, claims, valuesFiles);
+  // Every other values file of the repository: no output may clash with one of theirs (even when
+  // synth was asked for one file only), and their outputs are never orphans.
+  const given = new Set(valuesFiles.map((f) => resolve(f)));
+  const others = defaultValuesFiles(root).filter((f) => !given.has(resolve(f)));
+  const unreadable: string[] = [];
+  for (const file of others) {
+    const peek = peekOutputs(file);
+    if (!peek?.manifests || !peek.application) unreadable.push(show(file));
+    for (const key of ['manifests', 'application'] as const) {
+      const path = peek?.[key];
+      if (path !== undefined) claims.push({ source: show(file), field: `output.${key}`, path, line: peek!.lineOf(['output', key]), context: true });
+    }
+  }
+  const outside = checkPerimeter(root, claims, [...valuesFiles, ...others]);
   if (outside.length > 0) {
     io.err(`output paths outside the perimeter (see --help):\n  ${outside.map(formatPerimeterProblem).join('\n  ')}`);
     return nothingWritten();
   }
+  const realRoot = resolveReal(root);
+  // A message instead of a scan: orphans are removed only when every values file's outputs are known.
+  const scanOrphans = (): OrphanScan | string => {
+    if (unreadable.length > 0) return `orphaned output not looked for: the outputs of ${unreadable.join(', ')} cannot be read`;
+    try {
+      return findOrphans(root, claims.map((c) => resolveReal(join(realRoot, c.path))), new Set([...loaded.map((l) => l.source), ...others.map(show)]));
+    } catch (e) {
+      return `orphaned output not looked for: ${e instanceof WriteRefused ? e.message : describeErrno(e)}`;
+    }
+  };
+  const force = args.values.force ?? false;
 
   const outputs: { source: string; output: RenderedOutput }[] = [];
   for (const { source, loaded: l } of loaded) {
@@ -219,17 +252,21 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
 
   if (command === 'synth') {
     const readBytes = loaded.map((l) => ({ file: l.file, source: l.source, bytes: l.loaded.bytes }));
-    return synth(root, outputs, readBytes, { force: args.values.force ?? false, env, io, lockWaitMs: options.lockWaitMs });
+    return synth(root, outputs, readBytes, scanOrphans, { force, env, io, lockWaitMs: options.lockWaitMs, onLockWait: options.onLockWait });
   }
 
   let drift = false;
+  let refused = false;
   for (const { source, output } of outputs) {
     let comparison;
     try {
-      comparison = compareOutput(root, output);
+      comparison = compareOutput(root, output, { force, source });
     } catch (e) {
-      io.err(`${source}: ${(e as Error).message}`);
-      return 1;
+      if (!(e instanceof WriteRefused)) throw e;
+      // What synth would refuse, check and diff refuse too: they agree on every state.
+      io.err(`${source}: ${e.message}`);
+      refused = true;
+      continue;
     }
     const what = `${output.manifestsDir}/ and ${output.application.path}`;
     if (comparison.same) {
@@ -240,7 +277,24 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
     io.out(comparison.diff.trimEnd());
     if (command === 'check') io.err(`${source}: ${what} in the working tree differ from a fresh synth (above); run \`npm run synth\` and commit`);
   }
+  const scan = scanOrphans();
+  if (typeof scan === 'string') io.err(scan);
+  else {
+    for (const kept of scan.kept) io.err(`${kept.path}: ${kept.why}`);
+    for (const orphan of scan.orphans) {
+      drift = true;
+      const files = orphan.kind === 'manifests' ? [...orphan.files].map(([name, bytes]) => [`${orphan.path}/${name}`, bytes] as const) : [...orphan.files];
+      io.out(files.map(([path, was]) => unifiedDiff({ path, was })).join('').trimEnd());
+      if (command === 'check') io.err(`${describeOrphan(orphan)}; \`npm run synth\` removes it`);
+    }
+  }
+  if (refused) return 1;
   return command === 'check' && drift ? 1 : 0;
+}
+
+function describeOrphan(o: Orphan): string {
+  const what = o.kind === 'manifests' ? `${o.path}/ (${o.files.size} files)` : o.path;
+  return `${what}: generated${o.from ? ` from ${o.from}` : ''}, and no values file produces it any more`;
 }
 
 interface SynthOptions {
@@ -248,21 +302,24 @@ interface SynthOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly io: Io;
   readonly lockWaitMs?: number;
+  readonly onLockWait?: () => void;
 }
 
 async function synth(
   root: string,
   outputs: readonly { source: string; output: RenderedOutput }[],
   inputs: readonly { file: string; source: string; bytes: Buffer }[],
+  scanOrphans: () => OrphanScan | string,
   o: SynthOptions,
 ): Promise<number> {
   const { io } = o;
+  const nothing = 'synth: nothing written; the output on disk is unchanged';
   let release: () => void;
   try {
-    release = await acquireOutputLock(root, { waitMs: o.lockWaitMs });
+    release = await acquireOutputLock(root, { waitMs: o.lockWaitMs, onWait: o.onLockWait });
   } catch (e) {
-    if (!(e instanceof LockBusy)) throw e;
-    io.err(`synth: ${e.message}\nsynth: nothing written; the output on disk is unchanged`);
+    if (!(e instanceof LockBusy) && !(e instanceof WriteFailed)) throw e;
+    io.err(`synth: ${e.message}\n${nothing}`);
     return 1;
   }
   const fault = o.env.FORGEJO_RUNNER_CDK8S_FAULT as FaultPoint | undefined;
@@ -275,27 +332,46 @@ async function synth(
       io.out(`${edited.source} changed while synth ran; synthesizing again from the new values`);
       return VALUES_CHANGED;
     }
+    // Every output's paths are checked before the first byte is written: a refusal of the last
+    // output must not leave the first one written.
+    const states: OutputState[] = [];
     for (const { source, output } of outputs) {
+      try {
+        states.push(prepareOutput(root, output, { force: o.force, source }));
+      } catch (e) {
+        io.err(`${source}: ${e instanceof WriteRefused || e instanceof WriteFailed ? e.message : ioFailure(e, root)}\n${nothing}`);
+        return 1;
+      }
+    }
+    const scan = scanOrphans();
+    for (const [i, { source, output }] of outputs.entries()) {
       let result: WriteResult;
       try {
-        result = writeOutput(root, output, { force: o.force, faultAt: fault });
+        result = applyOutput(root, output, states[i]!, { force: o.force, source, faultAt: fault });
       } catch (e) {
-        const why = e instanceof WriteRefused ? e.message : describeIoError(e as NodeJS.ErrnoException, root);
-        io.err(`${source}: ${why}`);
+        io.err(`${source}: ${e instanceof WriteRefused || e instanceof WriteFailed ? e.message : ioFailure(e, root)}`);
         const partial = (e as { written?: string }).written;
         if (partial) written.push(partial);
-        io.err(
-          written.length
-            ? `synth: stopped; written before the failure:\n  ${written.join('\n  ')}\nsynth: every other output is unchanged`
-            : 'synth: nothing written; the output on disk is unchanged',
-        );
+        io.err(written.length ? `synth: stopped; written before the failure:\n  ${written.join('\n  ')}\nsynth: every other output is unchanged` : nothing);
         return 1;
       }
       const line = summary(source, output, result);
       io.out(line);
       if (!line.endsWith('unchanged')) written.push(line);
     }
-    copyForCdk8sCli(root, outputs, o.env);
+    if (typeof scan === 'string') io.err(scan);
+    else {
+      for (const kept of scan.kept) io.err(`${kept.path}: ${kept.why}`);
+      for (const orphan of scan.orphans) {
+        try {
+          removeOrphan(root, orphan);
+        } catch (e) {
+          io.err(`${orphan.path}: cannot remove orphaned output: ${describeErrno(e)}`);
+          return 1;
+        }
+        io.out(`${describeOrphan(orphan)}: removed`);
+      }
+    }
     return 0;
   } finally {
     release();
@@ -327,28 +403,7 @@ function summary(source: string, output: RenderedOutput, r: WriteResult): string
 }
 
 /** An OS error as a sentence with a path relative to the root, never a stack trace. */
-function describeIoError(e: NodeJS.ErrnoException, root: string): string {
-  const path = e.path ? relative(root, e.path) || e.path : undefined;
-  const what: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device',
-    ENOTDIR: 'a parent of the path is not a directory',
-    EISDIR: 'is a directory',
-    EEXIST: 'already exists',
-  };
-  return `${path ? `${path}: ` : ''}${(e.code && what[e.code]) ?? e.message}`;
-}
-
-/** Under `cdk8s synth`, also leave a copy in the CLI's own output dir (which it deletes first). */
-function copyForCdk8sCli(root: string, outputs: readonly { output: RenderedOutput }[], env: NodeJS.ProcessEnv): void {
-  const outdir = env.CDK8S_OUTDIR;
-  if (!outdir) return;
-  const dir = resolve(root, outdir);
-  mkdirSync(dir, { recursive: true });
-  for (const { output } of outputs) {
-    const name = output.manifestsDir.replace(/[\\/]/g, '_');
-    writeFileSync(join(dir, `${name}.k8s.yaml`), output.manifests.filter((f) => f.path !== 'kustomization.yaml').map((f) => f.text).join(''));
-  }
+function ioFailure(e: unknown, root: string): string {
+  const at = (e as NodeJS.ErrnoException).path;
+  return `${at ? `${relative(root, at) || at}: ` : ''}${describeErrno(e)}`;
 }

@@ -15,6 +15,10 @@ import './cli/lock.js';
 import './cli/writer.js';
 import './cli/output.js';
 import './cli/yaml-strings.js';
+import './cli/agreement.js';
+import './cli/two-installations.js';
+import './cli/go-yaml.js';
+import './cli/io-errors.js';
 import './cli/build.js';
 
 beforeAll(startQueued);

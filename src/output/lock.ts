@@ -1,110 +1,223 @@
-// One writer per repository at a time: an exclusive lock file (open with O_CREAT|O_EXCL) that
-// names its owner (pid and host). A lock whose owner process is gone (SIGKILL, power cut) is
-// stale and is broken; a live owner is waited for briefly, then the synth fails with a message.
+// One writer per repository at a time: a lock file that names its owner by what identifies a
+// process beyond its pid: its start time (field 22 of /proc/<pid>/stat, in clock ticks since
+// boot) and the host. A pid alone is reused: by another process after a reboot, or by every synth
+// in a container, where each one may be pid 1.
+//   - The owner is provably gone (no such process, or one that started at another time): the
+//     lock is stale and is broken.
+//   - The owner is this host's live process that started then: it is waited for briefly, then
+//     synth fails with a message naming the lock file.
+//   - The owner cannot be checked (another host, a lock without a start time, an unreadable or
+//     foreign lock: a directory, a symlink, a FIFO...): synth fails at once, naming the lock file
+//     and how to remove it. Nothing is ever opened that could block (lstat first, O_NONBLOCK).
+// The lock is created whole: written to a temporary file, then hard-linked to its name (link()
+// fails if the name exists), so no reader ever sees a half-written lock.
 //
 // Written by hand rather than with proper-lockfile: that library decides staleness by the lock's
 // mtime (a live but slow owner can lose its lock, and a dead one is only noticed after a
-// timeout), while here the owner is always a local process whose liveness can simply be asked.
-// Breaking a stale lock is itself guarded by a second exclusive file, so two waiters cannot both
-// break it and then both hold it.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+// timeout), while here the owner's identity can simply be checked. Breaking a stale lock is
+// itself guarded by a second exclusive file, so two waiters cannot both break it and then both
+// hold it.
+import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readFileSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ensureWorkDir, processAlive, removeWorkDirIfIdle, WORK_DIR_NAME } from './writer.js';
+import { describeErrno, makeWorkDir, removeWorkDirIfIdle, WORK_DIR_NAME, WriteFailed, WriteRefused } from './writer.js';
 
 export interface LockOptions {
   /** How long to wait for a live owner. @default 10000 ms */
   readonly waitMs?: number;
+  /** Called once when the lock is held by a live owner and the wait begins (tests wait for this event). @default none */
+  readonly onWait?: () => void;
 }
 
+/** The lock cannot be taken now; the message says why and what to do. Nothing was written. */
 export class LockBusy extends Error {
   override name = 'LockBusy';
+}
+
+/** What identifies a process: pid, start time (clock ticks since boot; '-' where there is no /proc) and host. */
+export interface ProcessIdentity {
+  readonly pid: number;
+  readonly start: string;
+  readonly host: string;
+}
+
+/** Start time of a process from /proc/<pid>/stat; undefined if it does not exist, '-' without /proc. */
+export function processStart(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      try {
+        lstatSync('/proc/self/stat');
+        return undefined; // /proc works: the process is gone
+      } catch {
+        return processExists(pid) ? '-' : undefined; // no /proc here (not Linux)
+      }
+    }
+    return '-';
+  }
+  // The command name (field 2) is in parentheses and may hold spaces or ')': fields follow the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19]; // field 22 (starttime); fields[0] is field 3
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function ownIdentity(): ProcessIdentity {
+  return { pid: process.pid, start: processStart(process.pid) ?? '-', host: hostname() };
+}
+
+const format = (id: ProcessIdentity) => `pid=${id.pid} start=${id.start} host=${id.host}\n`;
+
+function parse(text: string): ProcessIdentity | undefined {
+  const m = /^pid=(\d+) start=(\d+|-) host=(\S+)\n$/.exec(text);
+  return m ? { pid: Number(m[1]), start: m[2]!, host: m[3]! } : undefined;
 }
 
 /** Takes the repository's output lock; returns the function that releases it. */
 export async function acquireOutputLock(root: string, options: LockOptions = {}): Promise<() => void> {
   const waitMs = options.waitMs ?? 10_000;
   const deadline = Date.now() + waitMs;
-  const lock = join(root, WORK_DIR_NAME, 'lock');
-  const me = `${process.pid} ${hostname()}\n`;
+  const work = join(root, WORK_DIR_NAME);
+  const lock = join(work, 'lock');
+  const shown = `${WORK_DIR_NAME}/lock`;
+  const me = format(ownIdentity());
+  let waiting = false;
   for (;;) {
-    ensureWorkDir(join(root, WORK_DIR_NAME));
-    if (tryCreate(lock, me)) {
+    let undoWorkDir: () => void;
+    try {
+      undoWorkDir = makeWorkDir(work);
+    } catch (e) {
+      if (e instanceof WriteRefused) throw new LockBusy(e.message);
+      throw new WriteFailed(`${WORK_DIR_NAME}: cannot make the work directory for the lock: ${describeErrno(e)}`);
+    }
+    let taken: boolean;
+    try {
+      taken = tryCreate(lock, me, work);
+    } catch (e) {
+      removeWorkDirIfIdle(work); // no stray .gitignore after ENOSPC, EROFS or EACCES
+      throw e;
+    }
+    if (taken) {
       return () => {
         try {
           if (readFileSync(lock, 'utf8') === me) unlinkSync(lock);
         } catch {
           // already gone
         }
-        removeWorkDirIfIdle(join(root, WORK_DIR_NAME)); // a clean run leaves no trace
+        removeWorkDirIfIdle(work); // a clean run leaves no trace
       };
     }
-    const owner = readOwner(lock);
-    if (owner && !owner.alive) breakStale(lock, owner.text);
-    else if (Date.now() >= deadline) {
+    let owner: Owner | 'gone';
+    try {
+      owner = readOwner(lock, shown);
+    } catch (e) {
+      undoWorkDir(); // fail leaving the work directory as it was
+      throw e;
+    }
+    if (owner === 'gone') continue; // released meanwhile
+    if (owner.state === 'stale') {
+      breakStale(lock, owner.text, shown, work);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      undoWorkDir();
       throw new LockBusy(
-        `another synth${owner ? ` (pid ${owner.pid})` : ''} is writing the output of this repository; ` +
+        `another synth (pid ${owner.id.pid}) is writing the output of this repository (lock ${shown}); ` +
           `waited ${Math.round(waitMs / 1000)} s. Run synth again when it has finished.`,
       );
-    } else await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!waiting) {
+      waiting = true;
+      options.onWait?.();
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-function tryCreate(path: string, text: string): boolean {
+/** Creates `path` holding `text` whole, unless it exists (false). */
+function tryCreate(path: string, text: string, work: string): boolean {
+  const tmp = join(work, `tmp-${process.pid}-${path.split('/').pop()}`);
   let fd: number;
   try {
-    fd = openSync(path, 'wx');
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code === 'ENOENT') {
-      mkdirSync(join(path, '..'), { recursive: true }); // the work directory was just tidied away
-      return false;
-    }
-    throw e;
+    throw new WriteFailed(`${WORK_DIR_NAME}: cannot write the lock: ${describeErrno(e)}`);
   }
   try {
-    writeSync(fd, text);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new WriteFailed(`${WORK_DIR_NAME}: cannot write the lock: ${describeErrno(e)}`);
   } finally {
-    closeSync(fd);
+    rmSync(tmp, { force: true });
   }
-  return true;
 }
 
-function readOwner(lock: string): { pid: number; alive: boolean; text: string } | undefined {
+type Owner = { state: 'live'; id: ProcessIdentity; text: string } | { state: 'stale'; text: string };
+
+/** Who holds the lock; throws LockBusy when that cannot be known. Never blocks. */
+function readOwner(lock: string, shown: string): Owner | 'gone' {
+  const remove = `if no synth is running, remove it: rm -r '${lock}'`;
+  let stat;
+  try {
+    stat = lstatSync(lock);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw new LockBusy(`cannot read the lock ${shown}: ${describeErrno(e)}`);
+  }
+  if (!stat.isFile()) {
+    const what = stat.isDirectory() ? 'a directory' : stat.isSymbolicLink() ? 'a symbolic link' : stat.isFIFO() ? 'a FIFO' : 'not a regular file';
+    throw new LockBusy(`the lock ${shown} is ${what}, not a lock this tool wrote; ${remove}`);
+  }
   let text: string;
   try {
-    text = readFileSync(lock, 'utf8');
-  } catch {
-    return undefined; // released meanwhile: try again
+    const fd = openSync(lock, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (!fstatSync(fd).isFile()) throw new LockBusy(`the lock ${shown} is not a regular file; ${remove}`);
+      const buffer = Buffer.alloc(512);
+      text = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (e instanceof LockBusy) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw new LockBusy(`cannot read the lock ${shown}: ${describeErrno(e)}; ${remove}`);
   }
-  const [pidText, host] = text.trim().split(' ');
-  const pid = Number(pidText);
-  // Half-written (empty) lock: its owner is between create and write, a matter of microseconds;
-  // one that stays so for seconds belongs to a process killed in between, which left nobody to
-  // finish it (without this, every later synth would wait and fail forever).
-  if (!Number.isInteger(pid) || pid <= 0) return { pid: 0, alive: ageMs(lock) < HALF_WRITTEN_STALE_MS, text };
-  // A lock from another host (a shared file system) cannot be checked here: treat it as live.
-  const alive = host !== hostname() || processAlive(pid);
-  return { pid, alive, text };
+  const id = parse(text);
+  if (!id) throw new LockBusy(`the lock ${shown} does not name its owner as this tool writes it (pid, start time, host); ${remove}`);
+  if (id.host !== hostname()) {
+    throw new LockBusy(`the lock ${shown} was taken by pid ${id.pid} on host ${id.host}, which this synth (on ${hostname()}) cannot check; ${remove}`);
+  }
+  const start = processStart(id.pid);
+  if (start === undefined) return { state: 'stale', text }; // no such process
+  if (id.start === '-' || start === '-') {
+    throw new LockBusy(`the lock ${shown} names pid ${id.pid}, which is running, but its start time cannot be compared here; ${remove}`);
+  }
+  if (start !== id.start) return { state: 'stale', text }; // the pid now belongs to another process
+  return { state: 'live', id, text };
 }
 
-/** An owner writes its pid right after creating the lock; an empty lock this old has no owner. */
-const HALF_WRITTEN_STALE_MS = 5000;
-
-function ageMs(path: string): number {
-  try {
-    return Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return 0; // gone meanwhile: the next round sees that
-  }
-}
-
-function breakStale(lock: string, staleText: string): void {
+function breakStale(lock: string, staleText: string, shown: string, work: string): void {
   const guard = `${lock}.break`;
-  if (!tryCreate(guard, `${process.pid} ${hostname()}\n`)) {
-    const owner = readOwner(guard);
-    if (owner && !owner.alive) rmSync(guard, { force: true }); // a breaker that died mid-way
+  if (!tryCreate(guard, format(ownIdentity()), work)) {
+    const owner = readOwner(guard, `${shown}.break`);
+    if (owner !== 'gone' && owner.state === 'stale') rmSync(guard, { force: true }); // a breaker that died mid-way
     return;
   }
   try {

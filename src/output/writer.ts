@@ -13,9 +13,8 @@
 // (WORK_DIR_NAME, holding a `.gitignore` of `*`), so an interrupted run's leftovers never show in
 // `git status` wherever the output lives, and each leftover carries the pid of its process:
 // recovery touches only leftovers of processes that are gone.
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { GENERATED_MARK, type RenderedFile, type RenderedOutput } from './render.js';
 
 /** Name of the tool-owned, git-ignored directory that holds staging sets, temp files and the lock. */
@@ -25,8 +24,13 @@ export const WORK_DIR_NAME = '.forgejo-runner-cdk8s';
 export type FaultPoint = 'staged' | 'aside' | 'swapped';
 
 export interface WriteOptions {
-  /** Adopt foreign regular files directly inside the manifests directory, and replace an application file that is an Argo CD Application. @default false */
+  /**
+   * Take over generated output whose header names another values file (e.g. after renaming the
+   * values file). Never lets synth replace anything it did not generate. @default false
+   */
   readonly force?: boolean;
+  /** The values file this output is synthesized from, as named in the generated header. @default not checked */
+  readonly source?: string;
   /** Kill the process at this point (tests of crash safety). @default never */
   readonly faultAt?: FaultPoint;
 }
@@ -44,45 +48,164 @@ export class WriteRefused extends Error {
   override name = 'WriteRefused';
 }
 
-export function writeOutput(root: string, output: RenderedOutput, options: WriteOptions = {}): WriteResult {
-  const target = resolve(root, output.manifestsDir);
-  recoverLeftovers(target);
-  const current = readTree(target, output.manifestsDir);
-  const wanted = new Map(output.manifests.map((f) => [f.path, f.text]));
-  const added = [...wanted.keys()].filter((p) => !current?.has(p)).sort();
-  const changed = [...wanted.keys()].filter((p) => current?.has(p) && current.get(p) !== wanted.get(p)).sort();
-  const removed = [...(current?.keys() ?? [])].filter((p) => !wanted.has(p)).sort();
+/** An OS error while writing, as one line naming the path; what this write created is removed again. */
+export class WriteFailed extends Error {
+  override name = 'WriteFailed';
+}
 
-  const appPath = resolve(root, output.application.path);
-  const appBefore = readApplication(appPath, output.application.path, options.force ?? false);
+const ERRNO: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a parent of the path is not a directory',
+  EISDIR: 'is a directory',
+  EEXIST: 'already exists',
+  ELOOP: 'too many symbolic links',
+  EIO: 'input/output error',
+};
 
-  const dirChanged = added.length + changed.length + removed.length > 0;
-  if (dirChanged) {
-    if (current && !options.force) assertOwned(output.manifestsDir, current);
-    replaceDirectory(target, output.manifests, options.faultAt);
-  }
-  let application: WriteResult['application'] = 'unchanged';
-  if (appBefore !== output.application.text) {
-    try {
-      writeFileAtomic(appPath, output.application.text);
-    } catch (e) {
-      // The manifests are already swapped in: say so, the caller reports exactly what was written.
-      if (dirChanged && e instanceof Error) {
-        Object.assign(e, { written: `${output.manifestsDir}/ (replaced; ${output.application.path} was not written)` });
-      }
-      throw e;
-    }
-    application = appBefore === undefined ? 'added' : 'changed';
-  }
-  return { added, changed, removed, application };
+/** An OS error in words, with its code: `no space left on the device (ENOSPC)`. */
+export function describeErrno(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code ? `${ERRNO[code] ?? (e as Error).message} (${code})` : String((e as Error).message ?? e);
+}
+
+/** `e` as a WriteFailed naming `shown` (and the path the OS named, relative to the root). */
+function failed(e: unknown, root: string, shown: string): Error {
+  if (e instanceof WriteRefused || e instanceof WriteFailed) return e;
+  if (!(e as NodeJS.ErrnoException).code) return e as Error;
+  const at = (e as NodeJS.ErrnoException).path;
+  const where = at ? relative(root, at) || at : undefined;
+  return Object.assign(new WriteFailed(`${shown}: cannot write: ${describeErrno(e)}${where && where !== shown ? ` at ${where}` : ''}`), {
+    written: (e as { written?: string }).written,
+  });
+}
+
+/** What is on disk where an output goes, after checking synth may replace it, and how it differs. */
+export interface OutputState extends WriteResult {
+  /** The manifests directory's files (undefined: it does not exist). */
+  readonly current: ReadonlyMap<string, Buffer> | undefined;
+  /** The application file's bytes (undefined: it does not exist). */
+  readonly applicationBefore: Buffer | undefined;
 }
 
 /**
- * Files of a manifests directory (name -> text), or undefined when it does not exist. Only regular
- * files directly inside count as content: a subdirectory, symlink or other entry is refused even
- * with --force (synth would delete it, and it may point outside the repository).
+ * Reads an output's paths and checks them against the allow-list: the manifests directory must not
+ * exist, or hold only regular files this tool generated (and its work directory); the application
+ * file must not exist, or be a regular file this tool generated; no work directory beside either
+ * may be anything but a real directory. Writes nothing. check and diff see exactly what synth sees.
  */
-export function readTree(dir: string, shown = dir): Map<string, string> | undefined {
+export function inspectOutput(root: string, output: RenderedOutput, options: WriteOptions = {}): OutputState {
+  const target = resolve(root, output.manifestsDir);
+  const current = readTree(target, output.manifestsDir, options);
+  checkWorkDir(join(dirname(target), WORK_DIR_NAME), root);
+  const appPath = resolve(root, output.application.path);
+  const applicationBefore = readApplication(appPath, output.application.path, options);
+  checkWorkDir(join(dirname(appPath), WORK_DIR_NAME), root);
+  const wanted = new Map(output.manifests.map((f) => [f.path, Buffer.from(f.text)]));
+  const differs = (p: string) => !current!.get(p)!.equals(wanted.get(p)!);
+  const appText = Buffer.from(output.application.text);
+  return {
+    current,
+    applicationBefore,
+    added: [...wanted.keys()].filter((p) => !current?.has(p)).sort(),
+    changed: [...wanted.keys()].filter((p) => current?.has(p) && differs(p)).sort(),
+    removed: [...(current?.keys() ?? [])].filter((p) => !wanted.has(p)).sort(),
+    application: applicationBefore === undefined ? 'added' : applicationBefore.equals(appText) ? 'unchanged' : 'changed',
+  };
+}
+
+/** Recovers a dead synth's leftovers, then inspects (and checks) the output's paths. */
+export function prepareOutput(root: string, output: RenderedOutput, options: WriteOptions = {}): OutputState {
+  const target = resolve(root, output.manifestsDir);
+  recoverLeftovers(target, root);
+  return inspectOutput(root, output, options);
+}
+
+/** Writes one output whose paths prepareOutput checked; an OS error is a WriteFailed naming the path. */
+export function applyOutput(root: string, output: RenderedOutput, state: OutputState, options: WriteOptions = {}): WriteResult {
+  const target = resolve(root, output.manifestsDir);
+  const dirChanged = state.added.length + state.changed.length + state.removed.length > 0;
+  if (dirChanged) {
+    try {
+      replaceDirectoryOrNothing(target, output.manifests, options.faultAt);
+    } catch (e) {
+      throw failed(e, root, output.manifestsDir);
+    }
+  }
+  if (state.application !== 'unchanged') {
+    try {
+      writeFileAtomic(resolve(root, output.application.path), output.application.text);
+    } catch (e) {
+      const error = failed(e, root, output.application.path);
+      // The manifests are already swapped in: say so, the caller reports exactly what was written.
+      if (dirChanged) Object.assign(error, { written: `${output.manifestsDir}/ (replaced; ${output.application.path} was not written)` });
+      throw error;
+    }
+  }
+  const { added, changed, removed, application } = state;
+  return { added, changed, removed, application };
+}
+
+export function writeOutput(root: string, output: RenderedOutput, options: WriteOptions = {}): WriteResult {
+  return applyOutput(root, output, prepareOutput(root, output, options), options);
+}
+
+/** The values file named in a generated header (`# Generated by forgejo-runner-cdk8s from X by ...`). */
+export function generatedFrom(bytes: Buffer): string | undefined {
+  const first = bytes.subarray(0, 4096).toString('utf8').split('\n')[0]!;
+  return /^# Generated by forgejo-runner-cdk8s from (.+) by `npm run synth`; do not edit\.$/.exec(first)?.[1];
+}
+
+export const isGenerated = (bytes: Buffer) => bytes.subarray(0, GENERATED_MARK.length).toString('latin1') === GENERATED_MARK;
+
+/** Generated output of another values file is taken over only with --force (a renamed values file). */
+function checkSource(shown: string, bytes: Buffer, options: WriteOptions): void {
+  const from = generatedFrom(bytes);
+  if (options.force || options.source === undefined || from === undefined || from === options.source) return;
+  throw new WriteRefused(
+    `${shown} was generated from ${from}, not from ${options.source}; two values files never share an output. ` +
+      `If ${from} was renamed to ${options.source}, pass --force to take its output over.`,
+  );
+}
+
+/**
+ * Bytes of a regular file, read without following a symlink and without blocking on a FIFO or
+ * device (O_NOFOLLOW | O_NONBLOCK, then fstat); anything else is a WriteRefused naming it.
+ */
+export function readRegularFile(path: string, shown: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new WriteRefused(`${shown} is a symbolic link; synth writes only regular files it generated (also with --force)`);
+    throw new WriteRefused(`${shown}: cannot read: ${describeErrno(e)}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new WriteRefused(`${shown} is not a regular file; synth writes only regular files it generated (also with --force)`);
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Files of a manifests directory (name -> bytes), or undefined when it does not exist. Synth owns
+ * the directory only if every entry is a regular file it generated (or its work directory): a
+ * foreign file, a subdirectory, a symlink or any other entry is refused, also with --force.
+ */
+export function readTree(dir: string, shown = dir, options: WriteOptions = {}): Map<string, Buffer> | undefined {
   let stat;
   try {
     stat = lstatSync(dir);
@@ -90,56 +213,66 @@ export function readTree(dir: string, shown = dir): Map<string, string> | undefi
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new WriteRefused(`${shown}: cannot read the output directory (${(e as NodeJS.ErrnoException).code})`);
   }
+  if (stat.isSymbolicLink()) throw new WriteRefused(`${shown} is a symbolic link; synth writes a directory of manifests there and never follows a link`);
   if (!stat.isDirectory()) throw new WriteRefused(`${shown} exists and is not a directory; synth writes a directory of manifests there`);
-  const files = new Map<string, string>();
+  const files = new Map<string, Buffer>();
+  const foreign: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === WORK_DIR_NAME && entry.isDirectory()) continue; // its own work directory
     if (!entry.isFile()) {
       const what = entry.isDirectory() ? 'a subdirectory' : entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
-      throw new WriteRefused(`${shown}/${entry.name} is ${what}; synth replaces only regular files (also with --force): move it elsewhere`);
+      throw new WriteRefused(`${shown}/${entry.name} is ${what}; synth replaces only a directory of files it generated (also with --force): move it elsewhere`);
     }
-    files.set(entry.name, readFileSync(join(dir, entry.name), 'utf8'));
+    const bytes = readRegularFile(join(dir, entry.name), `${shown}/${entry.name}`);
+    if (!isGenerated(bytes)) foreign.push(entry.name);
+    else checkSource(`${shown}/${entry.name}`, bytes, options);
+    files.set(entry.name, bytes);
+  }
+  if (foreign.length > 0) {
+    throw new WriteRefused(
+      `${shown} holds files this tool did not generate: ${foreign.sort().join(', ')}. Synth replaces the whole directory, ` +
+        'so it writes only where the directory is absent, empty or holds only files it generated (also with --force): ' +
+        'move them elsewhere, or choose another output.manifests.',
+    );
   }
   return files;
 }
 
-/** The application file's current text (undefined: absent), after checking synth may replace it. */
-function readApplication(path: string, shown: string, force: boolean): string | undefined {
-  let stat;
+/** The application file's bytes (undefined: absent), after checking synth may replace it. */
+function readApplication(path: string, shown: string, options: WriteOptions): Buffer | undefined {
   try {
-    stat = lstatSync(path);
+    lstatSync(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new WriteRefused(`${shown}: cannot read the application file (${(e as NodeJS.ErrnoException).code})`);
   }
-  if (!stat.isFile()) throw new WriteRefused(`${shown} exists and is not a regular file; synth writes the Argo CD Application there`);
-  const text = readFileSync(path, 'utf8');
-  if (text.startsWith(GENERATED_MARK)) return text;
-  if (!force) {
-    throw new WriteRefused(`${shown} exists and was not generated by this tool; move it, or pass --force to replace it if it is an Argo CD Application`);
-  }
-  if (!isArgoApplication(text)) {
-    throw new WriteRefused(`${shown} exists and is not an Argo CD Application (kind: Application, apiVersion: argoproj.io/...); synth never replaces it, also not with --force`);
-  }
-  return text;
-}
-
-function isArgoApplication(text: string): boolean {
-  try {
-    const doc = parse(text) as { kind?: unknown; apiVersion?: unknown } | null;
-    return doc?.kind === 'Application' && typeof doc.apiVersion === 'string' && doc.apiVersion.startsWith('argoproj.io/');
-  } catch {
-    return false;
-  }
-}
-
-function assertOwned(dir: string, current: Map<string, string>): void {
-  const foreign = [...current].filter(([, text]) => !text.startsWith(GENERATED_MARK)).map(([name]) => name);
-  if (foreign.length > 0) {
+  const bytes = readRegularFile(path, shown);
+  if (!isGenerated(bytes)) {
     throw new WriteRefused(
-      `${dir} holds files this tool did not generate: ${foreign.sort().join(', ')}. Synth replaces the whole ` +
-        'directory; move them elsewhere, or pass --force to replace them (e.g. when adopting hand-written manifests).',
+      `${shown} exists and was not generated by this tool; synth writes the Argo CD Application only where no file is ` +
+        'or where it wrote one before (also with --force): move it elsewhere, or choose another output.application.',
     );
   }
+  checkSource(shown, bytes, options);
+  return bytes;
+}
+
+/** A work directory must be absent or a real directory: never followed through a symlink. */
+export function checkWorkDir(work: string, root: string): void {
+  let stat;
+  try {
+    stat = lstatSync(work);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return; // made when needed (ENOTDIR: the output check names the file)
+    throw new WriteRefused(`${relative(root, work) || work}: cannot use the work directory: ${describeErrno(e)}`);
+  }
+  if (stat.isDirectory()) return;
+  const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isFile() ? 'a file' : 'not a directory';
+  throw new WriteRefused(
+    `${relative(root, work) || work} is ${what}; synth keeps its temporary files and lock in a directory of that name ` +
+      'and never follows or replaces anything else there: remove it (it is not part of the output)',
+  );
 }
 
 /** The work directory next to `path`, created with a `.gitignore` that hides everything in it. */
@@ -147,16 +280,83 @@ export function workDirFor(path: string): string {
   return ensureWorkDir(join(dirname(path), WORK_DIR_NAME));
 }
 
-/** Creates a work directory (if needed) with its `.gitignore` of `*`. */
+/**
+ * Creates a work directory (if needed; its parent must exist) with its `.gitignore` of `*`.
+ * Never follows a symlink: one (or a file) in its place is a WriteRefused. A failure (ENOSPC,
+ * EROFS, EACCES) leaves nothing of what it created.
+ */
 export function ensureWorkDir(work: string): string {
-  mkdirSync(work, { recursive: true });
-  const ignore = join(work, '.gitignore');
-  try {
-    lstatSync(ignore);
-  } catch {
-    writeFileSync(ignore, '# leftovers of forgejo-runner-cdk8s (staging sets, temp files); never commit\n*\n');
-  }
+  makeWorkDir(work);
   return work;
+}
+
+/** ensureWorkDir, returning the undo: removing what it made (the .gitignore, the directory if empty). */
+export function makeWorkDir(work: string): () => void {
+  let created = false;
+  try {
+    mkdirSync(work);
+    created = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const undoDir = () => {
+    if (created) rmSync(work, { recursive: true, force: true });
+  };
+  checkWorkDir(work, dirname(work));
+  const ignore = join(work, '.gitignore');
+  let fd: number;
+  try {
+    fd = openSync(ignore, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undoDir;
+    undoDir();
+    throw e;
+  }
+  const undo = () => {
+    rmSync(ignore, { force: true });
+    if (created) {
+      try {
+        rmdirSync(work);
+      } catch {
+        // not empty: someone else's files
+      }
+    }
+  };
+  try {
+    writeSync(fd, '# leftovers of forgejo-runner-cdk8s (staging sets, temp files); never commit\n*\n');
+  } catch (e) {
+    closeSync(fd);
+    undo();
+    throw e;
+  }
+  closeSync(fd);
+  return undo;
+}
+
+/** mkdir -p that returns an undo: removing the directories it made (after a failure). */
+function makeParents(dir: string): () => void {
+  const first = mkdirSync(dir, { recursive: true });
+  return () => {
+    if (first) rmSync(first, { recursive: true, force: true });
+  };
+}
+
+/**
+ * replaceDirectory, leaving nothing behind when it fails before the swap (ENOSPC, EROFS, EACCES):
+ * no staging set, no work directory or .gitignore it made, no parent directory it made.
+ */
+function replaceDirectoryOrNothing(target: string, files: readonly RenderedFile[], faultAt: FaultPoint | undefined): void {
+  const undoParents = makeParents(dirname(target));
+  const work = join(dirname(target), WORK_DIR_NAME);
+  const hadWork = exists(work);
+  try {
+    replaceDirectory(target, files, faultAt);
+  } catch (e) {
+    rmSync(join(work, `staging-${process.pid}-${basename(target)}`), { recursive: true, force: true });
+    if (!hadWork) removeWorkDirIfIdle(work);
+    undoParents();
+    throw e;
+  }
 }
 
 function replaceDirectory(target: string, files: readonly RenderedFile[], faultAt: FaultPoint | undefined): void {
@@ -221,8 +421,9 @@ export function processAlive(pid: number): boolean {
  * process moved the old set aside, it is put back; every other leftover of a dead process is
  * deleted. Leftovers of live processes are never touched.
  */
-export function recoverLeftovers(target: string): void {
+export function recoverLeftovers(target: string, root = dirname(target)): void {
   const work = join(dirname(target), WORK_DIR_NAME);
+  checkWorkDir(work, root);
   let names: string[];
   try {
     names = readdirSync(work);
@@ -235,7 +436,7 @@ export function recoverLeftovers(target: string): void {
     // Another output's staging or old set is that output's to recover; temp files are anyone's.
     if (m[1] !== 'tmp' && m[3] !== basename(target)) continue;
     const path = join(work, name);
-    if (m[1] === 'old' && !exists(target)) {
+    if (m[1] === 'old' && !exists(target) && lstatSync(path).isDirectory()) {
       renameSync(path, target);
       fsyncDir(dirname(target));
     } else {
@@ -270,11 +471,20 @@ function exists(path: string): boolean {
 
 /** Write-to-temp in the work directory, fsync, rename: the file is replaced whole or not at all. */
 function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const work = workDirFor(path);
-  const tmp = join(work, `tmp-${process.pid}-${path.split(/[\\/]/).pop()}`);
-  writeDurably(tmp, text);
-  renameSync(tmp, path);
+  const undoParents = makeParents(dirname(path));
+  let work: string | undefined;
+  let tmp: string | undefined;
+  try {
+    work = workDirFor(path);
+    tmp = join(work, `tmp-${process.pid}-${path.split(/[\\/]/).pop()}`);
+    writeDurably(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    if (tmp) rmSync(tmp, { force: true });
+    if (work) removeWorkDirIfIdle(work);
+    undoParents();
+    throw e;
+  }
   fsyncDir(dirname(path));
   removeWorkDirIfIdle(work);
 }

@@ -66,12 +66,20 @@ export function synthesizeChart(chart: Chart): SynthesizedObject[] {
     }
     constructs.set(id, obj);
   }
-  const files = new Map<string, KubeObject>();
-  const out = json.map((object) => {
+  const named = json.map((object) => {
     const id = identity({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace });
     const obj = constructs.get(id);
-    const stem = (obj && fileStemOf(obj)) ?? `${object.kind.toLowerCase()}-${object.metadata.name}`;
-    const file = `${stem}.yaml`;
+    return { object, obj, stem: (obj && fileStemOf(obj)) ?? `${object.kind.toLowerCase()}-${object.metadata.name}` };
+  });
+  // Two installations in one chart (say ForgejoRunners in namespaces a and b) give their objects
+  // the same stems: only those objects get their namespace appended, so a chart with one
+  // installation keeps its file names. Objects of one namespace (or none) still clash below.
+  const perStem = new Map<string, number>();
+  for (const { stem } of named) perStem.set(stem, (perStem.get(stem) ?? 0) + 1);
+  const files = new Map<string, KubeObject>();
+  const out = named.map(({ object, obj, stem }) => {
+    const ns = object.metadata.namespace;
+    const file = `${perStem.get(stem)! > 1 && ns ? `${stem}-${ns}` : stem}.yaml`;
     const clash = files.get(file);
     if (clash) {
       throw new Error(

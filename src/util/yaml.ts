@@ -6,6 +6,12 @@
 // YAML11_IMPLICIT) read them back as the same string; everything else is double-quoted. The
 // library's own `compat: 'yaml-1.1'` option does the same but doubles the render time (it tests
 // every string against every 1.1 tag), which matters at 1000 pools.
+// Strings (keys included) with a character Go's YAML reader (gopkg.in/yaml.v3, behind forgejo-runner,
+// kustomize and Argo CD) reads as a line break (NEL U+0085, U+2028, U+2029) or refuses as a control
+// character (C0 but tab and newline, DEL, C1, U+FFFE, U+FFFF) are double-quoted with those
+// characters escaped (\uXXXX): the library leaves them raw, even inside double quotes. (yaml.v3
+// readerc.go: is_printable and is_break decide both.) A lone surrogate cannot be written as UTF-8
+// at all and is refused.
 import { Document, isMap, isScalar, isSeq, Scalar, type Node, type Pair, type ToStringOptions } from 'yaml';
 
 export interface EmitOptions {
@@ -43,7 +49,23 @@ export function emitYaml(value: Readonly<Record<string, unknown>>, options: Emit
   for (const path of comments.keys()) {
     if (!used.has(path)) throw new Error(`comment for "${path}" names no field`);
   }
-  return doc.toString(TO_STRING);
+  const text = doc.toString(TO_STRING);
+  // Every string holding one is double-quoted (attach), where \uXXXX means the character itself.
+  return GO_UNSAFE.test(text) ? text.replace(GO_UNSAFE_GLOBAL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`) : text;
+}
+
+// Raw characters a Go YAML reader does not read as themselves (see the header). C0 controls other
+// than tab, LF and CR are escaped by the library already inside double quotes, but not in plain scalars.
+const GO_UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\uFFFE\uFFFF]/;
+const GO_UNSAFE_GLOBAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\uFFFE\uFFFF]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** How a string scalar must be written: double-quoted unless plain (or a block) reads back the same everywhere. */
+function mustQuote(v: string, where: string, isKey = false): boolean {
+  if (LONE_SURROGATE.test(v)) throw new Error(`${where || '(document)'}: a string holds a lone UTF-16 surrogate, which has no UTF-8 encoding; expected valid Unicode text`);
+  if (GO_UNSAFE.test(v)) return true;
+  if (isKey) return false; // keys keep the library's choice (the YAML 1.1 rule is for values)
+  return v.includes('\n') ? AMBIGUOUS_BLOCK.test(v) : YAML11_IMPLICIT.test(v);
 }
 
 /** The library writes `#` + each line; a leading space gives "# why" and keeps blank lines "#". */
@@ -60,11 +82,12 @@ const YAML11_IMPLICIT = /^(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|tr
 function attach(node: Node, path: string, comments: ReadonlyMap<string, string>, used: Set<string>, sortKeys: boolean): void {
   if (isScalar(node)) {
     const v = node.value;
-    if (typeof v === 'string' && (v.includes('\n') ? AMBIGUOUS_BLOCK.test(v) : YAML11_IMPLICIT.test(v))) node.type = Scalar.QUOTE_DOUBLE;
+    if (typeof v === 'string' && mustQuote(v, path)) node.type = Scalar.QUOTE_DOUBLE;
   } else if (isMap(node)) {
     for (const pair of node.items as Pair<Scalar, Node>[]) {
       const key = String(pair.key.value);
       const fieldPath = path ? `${path}.${key}` : key;
+      if (mustQuote(key, fieldPath, true)) pair.key.type = Scalar.QUOTE_DOUBLE;
       const text = comments.get(fieldPath);
       if (text !== undefined) {
         used.add(fieldPath);

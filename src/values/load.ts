@@ -266,3 +266,28 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/**
+ * The output paths a values file claims, read without validating the rest of it: synth of other
+ * values files checks its outputs against these (no two values files may share an output) and
+ * never takes them for orphans. undefined when the file cannot be read or parsed as YAML.
+ */
+export function peekOutputs(file: string): { readonly manifests?: string; readonly application?: string; readonly lineOf: (path: readonly PropertyKey[]) => number | undefined } | undefined {
+  try {
+    if (!statSync(file).isFile()) return undefined; // never read a FIFO
+    const lines = new LineCounter();
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines, prettyErrors: false });
+    if (doc.errors.length > 0) return undefined;
+    const at = (key: string) => {
+      const v = doc.getIn(['output', key]);
+      return typeof v === 'string' ? v : undefined;
+    };
+    const lineOf = (path: readonly PropertyKey[]) => {
+      const node = doc.getIn(path as unknown[], true) as Node | undefined;
+      return node?.range ? lines.linePos(node.range[0]).line : undefined;
+    };
+    return { manifests: at('manifests'), application: at('application'), lineOf };
+  } catch {
+    return undefined;
+  }
+}

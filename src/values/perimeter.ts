@@ -6,8 +6,12 @@
 //   - not be, lie inside, or contain a protected path: .git, node_modules, src, bin, test,
 //     imports, values, dist, package.json, package-lock.json, the tool's work directory, or any
 //     values file; nor contain a `.git` or `node_modules` anywhere below it;
-//   - be disjoint from every other output path of every values file (no equality, no nesting),
-//     however it is spelled (`./a`, `a//b`, `a/.`, a symlink).
+//   - be disjoint from every other output path of every values file in the repository (no
+//     equality, no nesting), however it is spelled (`./a`, `a//b`, `a/.`, a symlink), also of
+//     the values files synth was not asked to synthesize;
+//   - be a plain relative path: no control characters (a newline, a tab...), no backslash.
+// This is where outputs may go at all; what may already be there (nothing, or only what this
+// tool generated) the writer checks (src/output/writer.ts, inspectOutput).
 import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
@@ -23,6 +27,11 @@ export interface OutputClaim {
   readonly path: string;
   /** Line of the field in the values file, when known. */
   readonly line?: number;
+  /**
+   * A claim of a values file that is not being synthesized: other claims must not clash with it,
+   * but its own problems are not reported (that file's own synth reports them). @default false
+   */
+  readonly context?: boolean;
 }
 
 export interface PerimeterProblem {
@@ -52,6 +61,9 @@ export function resolveReal(path: string): string {
   }
 }
 
+// C0 (tab and newline included), DEL, C1 and the Unicode line and paragraph separators.
+const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
+
 const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 
 /** Every problem with the output paths of all values files (empty: all inside the perimeter). */
@@ -63,8 +75,15 @@ export function checkPerimeter(root: string, claims: readonly OutputClaim[], val
     ...valuesFiles.map((f) => ({ path: resolveReal(resolve(root, f)), name: `the values file ${relative(root, resolve(root, f))}` })),
   ];
   const accepted: { claim: OutputClaim; real: string }[] = [];
-  for (const claim of claims) {
-    const say = (message: string) => problems.push({ source: claim.source, field: claim.field, line: claim.line, message: `"${claim.path}" ${message}` });
+  // Claims of files not being synthesized first: a clash is then reported on the file being synthesized.
+  for (const claim of [...claims.filter((c) => c.context), ...claims.filter((c) => !c.context)]) {
+    const say = (message: string) => {
+      if (!claim.context) problems.push({ source: claim.source, field: claim.field, line: claim.line, message: `${JSON.stringify(claim.path)} ${message}` });
+    };
+    if (claim.path === '' || CONTROL.test(claim.path) || claim.path.includes('\\')) {
+      say('is not a plain relative path: expected one without control characters (newline, tab...) or backslashes, such as argocd/manifests/<name>');
+      continue;
+    }
     if (isAbsolute(claim.path) || claim.path.split(/[\\/]/).includes('..')) {
       say('must be a path relative to the repository root, without ".."');
       continue;
