@@ -51,6 +51,7 @@ describe('dind.extraArgs against daemon.json and the host bindings', () => {
     const v = defaultValuesData();
     v.dind.mtu = 1400;
     v.dind.extraArgs = ['--mtu=1450'];
+    v.output = { manifests: 'argocd/manifests/bad', application: 'argocd/apps/bad.yaml' }; // not the committed file's outputs
     const file = writeValues(join(repo, 'values'), 'bad.yaml', stringify(v));
     const r = await runMain(['synth', '--root', repo, '--values', file]);
     expect(r.code).toBe(1);
