@@ -40,6 +40,13 @@ export interface OnePasswordSecretProps<K extends string, F extends string> {
   readonly description?: string;
   /** @default no labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Labels of the Secret ESO creates, through `spec.target.template.metadata.labels` (with a
+   * target template, ESO copies the template's labels to the Secret, not the ExternalSecret's:
+   * ESO pkg/controllers/externalsecret/externalsecret_controller_template.go `setMetadata`).
+   * @default no labels on the Secret
+   */
+  readonly secretLabels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -87,11 +94,16 @@ export class SecretEnvSource {
 }
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+/** Kubernetes label key (optional DNS-subdomain prefix, name of at most 63) and value. */
+const LABEL_KEY = /^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 export class OnePasswordSecret<K extends string = string, F extends string = never> extends Construct {
   /** Name of the Secret ESO creates. */
   public readonly secretName: string;
   public readonly namespace: string;
+  /** The ExternalSecret object (for review notes of a caller that set its fields). */
+  public readonly resource: ApiObject;
   private readonly valueKeys: ReadonlySet<string>;
   private readonly fileKeys: ReadonlySet<string>;
 
@@ -115,17 +127,30 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
     this.valueKeys = new Set(keys);
     this.fileKeys = new Set(files);
 
-    // With a template, ESO's default mergePolicy (Replace) writes only the template's keys to the
-    // Secret, so each plain key is templated too: the Secret then holds exactly keys + files.
+    const secretLabels = Object.entries(props.secretLabels ?? {});
+    for (const [k, v] of secretLabels) {
+      if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v)) {
+        throw new Error(`OnePasswordSecret ${props.name}: secretLabels "${k}: ${v}" is not a Kubernetes label (key [prefix/]name, value of at most 63 letters, digits, "-", "_", ".")`);
+      }
+    }
+
+    // With a data template, ESO's default mergePolicy (Replace) writes only the template's keys to
+    // the Secret, so each plain key is templated too: the Secret then holds exactly keys + files.
+    // A template with metadata only keeps every spec.data key (ESO ApplyTemplate, `noTemplate`).
     const template =
-      files.length === 0
+      files.length === 0 && secretLabels.length === 0
         ? undefined
         : {
             engineVersion: 'v2' as const,
-            data: Object.fromEntries([
-              ...keys.map((k) => [k, `{{ .${k} }}`]),
-              ...files.map((f) => [f, dotenvTemplate(props.dotenvFiles![f])]),
-            ]),
+            ...(secretLabels.length > 0 ? { metadata: { labels: Object.fromEntries(secretLabels) } } : {}),
+            ...(files.length > 0
+              ? {
+                  data: Object.fromEntries([
+                    ...keys.map((k) => [k, `{{ .${k} }}`]),
+                    ...files.map((f) => [f, dotenvTemplate(props.dotenvFiles![f])]),
+                  ]),
+                }
+              : {}),
           };
 
     const model = new ExternalSecret({
@@ -143,10 +168,11 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
     });
     model.validate(); // against the external-secrets.io/v1 CRD schema
     const resource = new ApiObject(this, 'Resource', model.toJSON() as never);
+    this.resource = resource;
     setFileStem(resource, `externalsecret-${props.name}`);
     if (props.description) explain(resource, '', props.description);
     explain(resource, 'spec.target.creationPolicy', 'Owner: ESO owns the Secret; deleting this ExternalSecret deletes it');
-    if (template) {
+    if (template?.data) {
       explain(resource, 'spec.target.template.data', 'Replace (default mergePolicy) keeps only these keys, so every key is listed');
     }
   }
