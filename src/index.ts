@@ -58,6 +58,7 @@ export {
   type OnePasswordField,
   type SecretStoreRef,
 } from './constructs/onepassword-secret.js';
+export { ForgejoActionsSecret, type ForgejoActionsSecretProps, type ForgejoActionsSecretScope } from './constructs/forgejo-actions-secret.js';
 export { HashedConfigMap, contentHash, type HashedConfigMapProps, type ConfigMapFile } from './constructs/hashed-config-map.js';
 export { RunnerNetworkPolicy, type RunnerNetworkPolicyProps, type EgressAllow, type IRunnerPods } from './constructs/runner-network-policy.js';
 export { ArgoApplication, type ArgoApplicationProps } from './constructs/argocd-application.js';
