@@ -188,6 +188,15 @@ describe('errors a prop can cause, phrased in terms of the props', () => {
     expect(() => build({}, 'elsewhere')).toThrow('value comes from Secret registry-apikey in namespace elsewhere, but a PushSecret reads Secrets only in its own namespace ci');
   });
 
+  test('OnePasswordSecret secretLabels must be Kubernetes labels', () => {
+    const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-out' }), 'test');
+    const keys = { token: { item: 'forgejo', property: 'token' } };
+    expect(() => new OnePasswordSecret(chart, 'A', { name: 'a', namespace: NS, store: { name: 's' }, keys, secretLabels: { 'bad key!': 'x' } })).toThrow(
+      'OnePasswordSecret a: secretLabels "bad key!: x" is not a Kubernetes label',
+    );
+    expect(() => new OnePasswordSecret(chart, 'B', { name: 'b', namespace: NS, store: { name: 's' }, keys, secretLabels: { app: 'has space' } })).toThrow('secretLabels "app: has space"');
+  });
+
   test('errors name the construct and the secret', () => {
     expect(() => build({ secretName: 'bad' })).toThrow(/^ForgejoActionsSecret bad: /);
   });
