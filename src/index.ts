@@ -58,6 +58,8 @@ export {
   type SecretStoreRef,
 } from './constructs/onepassword-secret.js';
 
+/** Push a credential into a Forgejo Actions secret (External Secrets PushSecret, webhook provider). */
+export { ForgejoActionsSecret, type ForgejoActionsSecretProps, type ForgejoActionsSecretScope } from './constructs/forgejo-actions-secret.js';
 export { RunnerNetworkPolicy, type RunnerNetworkPolicyProps, type EgressAllow, type IRunnerPods } from './constructs/runner-network-policy.js';
 export { ArgoApplication, type ArgoApplicationProps } from './constructs/argocd-application.js';
 export { ArgoCdSyncWaves, type ArgoCdSyncWavesProps } from './constructs/sync-waves.js';

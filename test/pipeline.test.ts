@@ -30,5 +30,6 @@ import './pipeline/parity.js';
 import './pipeline/dotenv.js';
 import './pipeline/keda.js';
 import './pipeline/ephemeral-pool.js';
+import './pipeline/forgejo-actions-secret.js';
 
 afterAll(removeTempDirs);

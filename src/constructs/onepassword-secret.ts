@@ -2,11 +2,12 @@
 // secret store. Consumers never spell the Secret's name or keys: they ask this construct for a
 // typed handle, and asking for a key it does not produce is a compile error (literal key types)
 // or, for names that come from values, an error at synth.
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { dotenvTemplate } from './dotenv.js';
 import { kubeObject } from './kube-object.js';
 import { PropsCheck } from './props-error.js';
-import { dnsSubdomain, envVarName, goDuration, oneOf, SECRET_STORE_KINDS, secretKey } from './rules.js';
+import { dnsSubdomain, envVarName, goDuration, labelValue, metadataKey, oneOf, SECRET_STORE_KINDS, secretKey } from './rules.js';
 import { explain, setFileStem } from './metadata.js';
 
 /** The External Secrets store that reads 1Password. */
@@ -50,6 +51,13 @@ export interface OnePasswordSecretProps<K extends string, F extends string> {
   readonly description?: string;
   /** @default no labels */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Labels of the Secret ESO creates, through `spec.target.template.metadata.labels` (with a
+   * target template, ESO copies the template's labels to the Secret, not the ExternalSecret's:
+   * ESO pkg/controllers/externalsecret/externalsecret_controller_template.go `setMetadata`).
+   * @default no labels on the Secret
+   */
+  readonly secretLabels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -104,6 +112,8 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
   /** Name of the Secret ESO creates. */
   public readonly secretName: string;
   public readonly namespace: string;
+  /** The ExternalSecret object (for review notes of a caller that set its fields). */
+  public readonly resource: ApiObject;
   private readonly valueKeys: ReadonlySet<string>;
   private readonly fileKeys: ReadonlySet<string>;
 
@@ -125,23 +135,34 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
         else check.check(['dotenvFiles', f], envVarName(k));
       }
     }
+    const secretLabels = Object.entries(props.secretLabels ?? {});
+    for (const [k, v] of secretLabels) {
+      check.check(['secretLabels', k], metadataKey(k));
+      check.check(['secretLabels', k], labelValue(v));
+    }
     check.done();
     this.secretName = props.name;
     this.namespace = props.namespace;
     this.valueKeys = new Set(keys);
     this.fileKeys = new Set(files);
 
-    // With a template, ESO's default mergePolicy (Replace) writes only the template's keys to the
-    // Secret, so each plain key is templated too: the Secret then holds exactly keys + files.
+    // With a data template, ESO's default mergePolicy (Replace) writes only the template's keys to
+    // the Secret, so each plain key is templated too: the Secret then holds exactly keys + files.
+    // A template with metadata only keeps every spec.data key (ESO ApplyTemplate, `noTemplate`).
     const template =
-      files.length === 0
+      files.length === 0 && secretLabels.length === 0
         ? undefined
         : {
             engineVersion: 'v2' as const,
-            data: Object.fromEntries([
-              ...keys.map((k) => [k, `{{ .${k} }}`]),
-              ...files.map((f) => [f, dotenvTemplate(props.dotenvFiles?.[f] ?? [])]),
-            ]),
+            ...(secretLabels.length > 0 ? { metadata: { labels: Object.fromEntries(secretLabels) } } : {}),
+            ...(files.length > 0
+              ? {
+                  data: Object.fromEntries([
+                    ...keys.map((k) => [k, `{{ .${k} }}`]),
+                    ...files.map((f) => [f, dotenvTemplate(props.dotenvFiles?.[f] ?? [])]),
+                  ]),
+                }
+              : {}),
           };
 
     // The external-secrets.io/v1 CRD schema is checked after synthesis (src/validate/schemas.ts).
@@ -160,10 +181,11 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
         data: keys.map((k) => ({ secretKey: k, remoteRef: { key: props.keys[k].item, property: props.keys[k].property } })),
       },
     });
+    this.resource = resource;
     setFileStem(resource, `externalsecret-${props.name}`);
     if (props.description) explain(resource, '', props.description);
     explain(resource, 'spec.target.creationPolicy', 'Owner: ESO owns the Secret; deleting this ExternalSecret deletes it');
-    if (template) {
+    if (template?.data) {
       explain(resource, 'spec.target.template.data', 'Replace (default mergePolicy) keeps only these keys, so every key is listed');
     }
   }

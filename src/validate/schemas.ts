@@ -8,6 +8,8 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ExternalSecret } from '../../imports/external-secrets.js';
+import { PushSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1alpha1/PushSecret';
+import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
 import { Application } from '../../imports/argo-cd.js';
 import { ScaledJob, TriggerAuthentication } from '../../imports/keda.js';
 import type { SynthesizedObject } from '../synth/synthesize.js';
@@ -23,6 +25,8 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
   'apps/v1/Deployment': Deployment as unknown as ModelClass,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy as unknown as ModelClass,
   'external-secrets.io/v1/ExternalSecret': ExternalSecret as unknown as ModelClass,
+  'external-secrets.io/v1/SecretStore': SecretStore as unknown as ModelClass,
+  'external-secrets.io/v1alpha1/PushSecret': PushSecret as unknown as ModelClass,
   'argoproj.io/v1alpha1/Application': Application as unknown as ModelClass,
   'keda.sh/v1alpha1/ScaledJob': ScaledJob as unknown as ModelClass,
   'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication as unknown as ModelClass,
