@@ -22,7 +22,10 @@ echo "== npm pack"
 tarball="$(cd "$root" && npm pack --silent --pack-destination "$scratch" | tail -n 1)"
 [ -f "$scratch/$tarball" ] || fail "npm pack did not produce a tarball (got: $tarball)"
 listing="$(tar -tzf "$scratch/$tarball")" # not piped into grep -q: with pipefail, tar's SIGPIPE would fail the check
-grep -qx 'package/lib/src/index.d.ts' <<<"$listing" || fail "$tarball ships no lib/src/index.d.ts"
+# Both builds (scripts/build-lib.mjs): ES modules for this app, CommonJS for scripts/test-stock-app.sh.
+for f in lib/esm/src/index.d.ts lib/esm/src/index.js lib/cjs/src/index.d.ts lib/cjs/src/index.js lib/cjs/package.json; do
+  grep -qx "package/$f" <<<"$listing" || fail "$tarball ships no $f"
+done
 
 version() { node -p "require('$root/package.json').devDependencies['$1']"; }
 echo "== scratch app: $tarball + cdk8s@$(version cdk8s) + constructs@$(version constructs)"
