@@ -2,7 +2,7 @@
 // test/prerequisites.js): with one missing, the run stops at once with one message naming it and
 // the Debian package to install. Checked with a PATH that has every prerequisite but busybox.
 import { spawnSync } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PREREQUISITES, missingPrerequisites, prerequisitesMessage } from '../prerequisites.js';
@@ -36,6 +36,11 @@ describe('prerequisites, checked once before the tests', () => {
     const packages = [...new Set(PREREQUISITES.map((m) => m.debian))];
     expect(message.match(/^Install: .*$/gm)).toEqual([`Install: sudo apt-get install ${packages.join(' ')}`]);
     for (const { program } of PREREQUISITES) expect(message).toContain(`  ${program} (Debian package `);
+  });
+
+  test("the README's install line names exactly these packages (the list here is the one home)", () => {
+    const packages = [...new Set(PREREQUISITES.map((m) => m.debian))];
+    expect(readFileSync(join(PROJECT, 'README.md'), 'utf8')).toContain(`\`sudo apt-get install ${packages.join(' ')}\``);
   });
 
   test("jest's globalSetup with busybox missing stops at once: exit 1, that one message, no stack trace", () => {
