@@ -67,6 +67,20 @@ fi
 echo "$out" | grep -q "TOKEN_TYPO" || fail "expected a type error naming TOKEN_TYPO, got: $out"
 [ "$(echo "$out" | grep -c 'error TS')" = 1 ] || fail "expected exactly one type error (the undeclared key), got: $out"
 
+# The second entry, when this tree has it (src/parts.ts): imported and type-checked the same way.
+if grep -qx 'package/lib/esm/src/parts.js' <<<"$listing"; then
+  echo "== forgejo-runner-cdk8s/parts (import, nodenext types)"
+  cat >parts.ts <<'TS'
+import * as parts from 'forgejo-runner-cdk8s/parts';
+console.log(`parts: ${Object.keys(parts).length} exports`);
+TS
+  "$root/node_modules/.bin/tsc" --ignoreConfig --strict --module nodenext --moduleResolution nodenext --target es2022 --types '' --outDir build parts.ts \
+    || fail "forgejo-runner-cdk8s/parts does not type-check"
+  node build/parts.js
+else
+  echo "forgejo-runner-cdk8s/parts: not in this tree (no src/parts.ts), not checked"
+fi
+
 echo "== node build/main.js"
 node build/main.js
 [ -f dist/ci.k8s.yaml ] || fail "the example wrote no dist/ci.k8s.yaml"

@@ -80,6 +80,7 @@ const { readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const [pkgDir] = process.argv.slice(2);
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+// A package added here must ship CommonJS and types that resolve under the template's node10.
 const allowed = new Set(['cdk8s', 'constructs']);
 const byPackage = new Map(); // package -> Set of "lib/... (.js|.d.ts)"
 const specifier = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)['"]([^'"]+)['"]/g;
@@ -135,6 +136,14 @@ new MyChart(app, 'stock-app');
 app.synth();
 TS
 rm -f main.js main.d.ts # the template's compile step wrote these next to main.ts
+# The second entry, when this tree has it (src/parts.ts): required and type-checked the same way.
+if [ -f node_modules/forgejo-runner-cdk8s/lib/cjs/src/parts.js ]; then
+  sed -i "s#^import { ForgejoRunner } from 'forgejo-runner-cdk8s';#&\nimport * as parts from 'forgejo-runner-cdk8s/parts';\nexport const partNames = Object.keys(parts);#" main.ts
+  grep -q "from 'forgejo-runner-cdk8s/parts'" main.ts || fail "could not add the parts import to main.ts"
+  echo "main.ts also imports forgejo-runner-cdk8s/parts"
+else
+  echo "forgejo-runner-cdk8s/parts: not in this tree (no src/parts.ts), not checked"
+fi
 
 # The template's configuration must be exactly as rendered (package.json: but for the dependency
 # `npm install` added, and npm's sorting of the dependency lists).
