@@ -15,6 +15,9 @@
 # imports/). The app's own dependencies come from the npm registry. Takes a few minutes (the
 # template's npm install); CI runs it once (.ci/run). Usage: bash scripts/test-stock-app.sh [--keep]
 set -euo pipefail
+# Run under `npx -p node@24 -c ...` (.ci/run), npm_config_package=node@24 would make the app's own
+# `npx ts-node main.ts` (cdk8s.yaml) look for ts-node in the node package: the app gets a plain npm.
+unset npm_config_package npm_config_call
 root="$(cd "$(dirname "$0")/.." && pwd)"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/frc-stock-XXXXXX")"
 if [ "${1:-}" = --keep ]; then echo "scratch: $scratch"; else trap 'rm -rf "$scratch"' EXIT; fi
