@@ -17,5 +17,7 @@ export default {
   // Sources import './x.js' (ESM rule); under jest they resolve to the .ts file.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/global-setup.js',
+  // After jest's summary: the skipped tests, counted by reason (test/skip-reporter.js).
+  reporters: ['default', '<rootDir>/test/skip-reporter.js'],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

@@ -22,7 +22,10 @@ echo "== npm pack"
 tarball="$(cd "$root" && npm pack --silent --pack-destination "$scratch" | tail -n 1)"
 [ -f "$scratch/$tarball" ] || fail "npm pack did not produce a tarball (got: $tarball)"
 listing="$(tar -tzf "$scratch/$tarball")" # not piped into grep -q: with pipefail, tar's SIGPIPE would fail the check
-grep -qx 'package/lib/src/index.d.ts' <<<"$listing" || fail "$tarball ships no lib/src/index.d.ts"
+# Both builds (scripts/build-lib.mjs): ES modules for this app, CommonJS for scripts/test-stock-app.sh.
+for f in lib/esm/src/index.d.ts lib/esm/src/index.js lib/cjs/src/index.d.ts lib/cjs/src/index.js lib/cjs/package.json; do
+  grep -qx "package/$f" <<<"$listing" || fail "$tarball ships no $f"
+done
 
 version() { node -p "require('$root/package.json').devDependencies['$1']"; }
 echo "== scratch app: $tarball + cdk8s@$(version cdk8s) + constructs@$(version constructs)"
@@ -63,6 +66,20 @@ if out="$("$root/node_modules/.bin/tsc" --ignoreConfig --strict --noEmit --modul
 fi
 echo "$out" | grep -q "TOKEN_TYPO" || fail "expected a type error naming TOKEN_TYPO, got: $out"
 [ "$(echo "$out" | grep -c 'error TS')" = 1 ] || fail "expected exactly one type error (the undeclared key), got: $out"
+
+# The second entry, when this tree has it (src/parts.ts): imported and type-checked the same way.
+if grep -qx 'package/lib/esm/src/parts.js' <<<"$listing"; then
+  echo "== forgejo-runner-cdk8s/parts (import, nodenext types)"
+  cat >parts.ts <<'TS'
+import * as parts from 'forgejo-runner-cdk8s/parts';
+console.log(`parts: ${Object.keys(parts).length} exports`);
+TS
+  "$root/node_modules/.bin/tsc" --ignoreConfig --strict --module nodenext --moduleResolution nodenext --target es2022 --types '' --outDir build parts.ts \
+    || fail "forgejo-runner-cdk8s/parts does not type-check"
+  node build/parts.js
+else
+  echo "forgejo-runner-cdk8s/parts: not in this tree (no src/parts.ts), not checked"
+fi
 
 echo "== node build/main.js"
 node build/main.js

@@ -9,6 +9,8 @@
 // describe blocks and test names; run one with e.g. `npm test -- cli -t 'hostile'`.
 import { startQueued } from './shell-harness.js';
 import { removeTempDirs } from './temp-dir.js';
+import './cli/prerequisites.js';
+import './cli/skip-reporter.js';
 import './cli/cli.js';
 import './cli/perimeter.js';
 import './cli/lock.js';
