@@ -63,8 +63,13 @@ describe('the public API', () => {
 
   test('package.json exports the root and ./parts from the built library', () => {
     const pkg = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8'));
-    expect(pkg.exports['.'].types).toBe('./lib/src/index.d.ts');
-    expect(pkg.exports['./parts'].types).toBe('./lib/src/parts.d.ts');
+    // Both module systems: ES modules for `import`, CommonJS for `require()` (stock cdk8s apps).
+    for (const [entry, file] of [['.', 'index'], ['./parts', 'parts']] as const) {
+      expect(pkg.exports[entry]).toEqual({
+        import: { types: `./lib/esm/src/${file}.d.ts`, default: `./lib/esm/src/${file}.js` },
+        require: { types: `./lib/cjs/src/${file}.d.ts`, default: `./lib/cjs/src/${file}.js` },
+      });
+    }
     expect(JSON.parse(readFileSync(join(PROJECT, 'tsconfig.build.json'), 'utf8')).include).toEqual(['src/index.ts', 'src/parts.ts']);
   });
 });
