@@ -5,17 +5,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as z from './util/zod.js';
-import { compareOutput, unifiedDiff } from './output/compare.js';
-import { acquireOutputLock, LockBusy } from './output/lock.js';
-import { findOrphans, removeOrphan, type Orphan, type OrphanScan } from './output/orphans.js';
-import { render, type RenderedOutput } from './output/render.js';
-import { applyOutput, describeErrno, prepareOutput, WriteFailed, WriteRefused, type FaultPoint, type OutputState, type WriteResult } from './output/writer.js';
-import { formatSchemaProblem, validateSchemas } from './validate/schemas.js';
-import { checkWiring } from './validate/wiring.js';
-import { loadValues, peekOutputs, ValuesError, type LoadedValues } from './values/load.js';
-import { checkPerimeter, formatPerimeterProblem, PROTECTED, resolveReal, type OutputClaim } from './values/perimeter.js';
-import { synthesizeValues } from './values/locate.js';
+import * as z from 'zod';
+import { compareOutput, unifiedDiff } from './output/compare.ts';
+import { acquireOutputLock, LockBusy } from './output/lock.ts';
+import { findOrphans, removeOrphan, type Orphan, type OrphanScan } from './output/orphans.ts';
+import { render, type RenderedOutput } from './output/render.ts';
+import { applyOutput, describeErrno, prepareOutput, WriteFailed, WriteRefused, type FaultPoint, type OutputState, type WriteResult } from './output/writer.ts';
+import { formatSchemaProblem, validateSchemas } from './validate/schemas.ts';
+import { checkWiring } from './validate/wiring.ts';
+import { loadValues, peekOutputs, ValuesError, type LoadedValues } from './values/load.ts';
+import { checkPerimeter, formatPerimeterProblem, PROTECTED, resolveReal, type OutputClaim } from './values/perimeter.ts';
+import { synthesizeValues } from './values/locate.ts';
 
 const USAGE = `usage: forgejo-runner-cdk8s <synth|check|diff> [--values FILE]... [--root DIR] [--force]
 

@@ -6,7 +6,7 @@
 // dependencies are cdk8s and constructs only.
 
 // Errors of every construct.
-export { PropsError, formatPropPath, type PropsProblem, type PropPath } from './constructs/props-error.js';
+export { PropsError, formatPropPath, type PropsProblem, type PropPath } from './constructs/props-error.ts';
 
 // The installation (L3).
 export {
@@ -16,18 +16,18 @@ export {
   type ForgejoRunnerRegistration,
   type ForgejoScalerToken,
   type ForgejoRunnerNetworkPolicy,
-} from './constructs/forgejo-runner.js';
+} from './constructs/forgejo-runner.ts';
 export {
   JobCredential,
   type JobCredentialOptions,
   type JobCredentialProps,
   type JobCredentialEnvVars,
   type JobCredentialDelivery,
-} from './constructs/job-credential.js';
-export { RunnerRegistrationSecret, type RunnerRegistrationSecretProps, type RegisteredPool } from './constructs/runner-registration.js';
+} from './constructs/job-credential.ts';
+export { RunnerRegistrationSecret, type RunnerRegistrationSecretProps, type RegisteredPool } from './constructs/runner-registration.ts';
 
 // Pools and the settings of their pods.
-export { RunnerPool, type RunnerPoolProps } from './constructs/pool/runner-pool.js';
+export { RunnerPool, type RunnerPoolProps } from './constructs/pool/runner-pool.ts';
 export type {
   RunnerPodTemplateProps,
   PoolSettings,
@@ -37,16 +37,16 @@ export type {
   DindOptions,
   RunnerImages,
   RunnerEnvValue,
-} from './constructs/pool/pool-pod.js';
-export type { ContainerResources, RunnerRegistration } from './constructs/pool/types.js';
-export type { LogLevel } from './constructs/rules.js';
+} from './constructs/pool/pool-pod.ts';
+export type { ContainerResources, RunnerRegistration } from './constructs/pool/types.ts';
+export type { LogLevel } from './constructs/rules.ts';
 
 // Ephemeral pools on KEDA (>= 2.20): one CI job per Job pod, scale to zero.
-export { EphemeralRunnerPool, type EphemeralRunnerPoolProps, type EphemeralScalingOptions } from './constructs/keda/ephemeral-runner-pool.js';
-export { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps, type PodTemplate } from './constructs/keda/forgejo-runner-scaled-job.js';
-export type { ForgejoRunnerScope } from './constructs/keda/forgejo-runner-trigger.js';
-export { ForgejoTokenAuthentication, type ForgejoTokenAuthenticationProps } from './constructs/keda/trigger-authentication.js';
-export { ForgejoScalerAuthentication, type ForgejoScalerAuthenticationProps } from './constructs/keda/scaler-authentication.js';
+export { EphemeralRunnerPool, type EphemeralRunnerPoolProps, type EphemeralScalingOptions } from './constructs/keda/ephemeral-runner-pool.ts';
+export { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps, type PodTemplate } from './constructs/keda/forgejo-runner-scaled-job.ts';
+export type { ForgejoRunnerScope } from './constructs/keda/forgejo-runner-trigger.ts';
+export { ForgejoTokenAuthentication, type ForgejoTokenAuthenticationProps } from './constructs/keda/trigger-authentication.ts';
+export { ForgejoScalerAuthentication, type ForgejoScalerAuthenticationProps } from './constructs/keda/scaler-authentication.ts';
 
 // Secrets from 1Password, and their typed handles.
 export {
@@ -56,10 +56,10 @@ export {
   type OnePasswordSecretProps,
   type OnePasswordField,
   type SecretStoreRef,
-} from './constructs/onepassword-secret.js';
+} from './constructs/onepassword-secret.ts';
 
 /** Push a credential into a Forgejo Actions secret (External Secrets PushSecret, webhook provider). */
-export { ForgejoActionsSecret, type ForgejoActionsSecretProps, type ForgejoActionsSecretScope } from './constructs/forgejo-actions-secret.js';
-export { RunnerNetworkPolicy, type RunnerNetworkPolicyProps, type EgressAllow, type IRunnerPods } from './constructs/runner-network-policy.js';
-export { ArgoApplication, type ArgoApplicationProps } from './constructs/argocd-application.js';
-export { ArgoCdSyncWaves, type ArgoCdSyncWavesProps } from './constructs/sync-waves.js';
+export { ForgejoActionsSecret, type ForgejoActionsSecretProps, type ForgejoActionsSecretScope } from './constructs/forgejo-actions-secret.ts';
+export { RunnerNetworkPolicy, type RunnerNetworkPolicyProps, type EgressAllow, type IRunnerPods } from './constructs/runner-network-policy.ts';
+export { ArgoApplication, type ArgoApplicationProps } from './constructs/argocd-application.ts';
+export { ArgoCdSyncWaves, type ArgoCdSyncWavesProps } from './constructs/sync-waves.ts';

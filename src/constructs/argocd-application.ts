@@ -1,9 +1,9 @@
 // The Argo CD Application that syncs the generated manifests directory into the cluster.
 import { Construct } from 'constructs';
-import { kubeObject } from './kube-object.js';
-import { explain, setFileStem } from './metadata.js';
-import { PropsCheck } from './props-error.js';
-import { dnsLabel, dnsSubdomain } from './rules.js';
+import { kubeObject } from './kube-object.ts';
+import { explain, setFileStem } from './metadata.ts';
+import { PropsCheck } from './props-error.ts';
+import { dnsLabel, dnsSubdomain } from './rules.ts';
 
 /** Props of ArgoApplication. */
 export interface ArgoApplicationProps {

@@ -18,7 +18,7 @@
 // instead of handing jobs a changed value.
 // sprig's `replace OLD NEW S` is strings.Replace(S, OLD, NEW, -1); `\` goes first so the later
 // escapes are not doubled.
-import { envVarName } from './rules.js';
+import { envVarName } from './rules.ts';
 
 /** [from, to] in order: the escapes applied to each value (to is the Go string's content). */
 export const DOTENV_ESCAPES: readonly (readonly [string, string])[] = [

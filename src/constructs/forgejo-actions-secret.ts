@@ -27,10 +27,10 @@ import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PushSecret, type IPushSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1alpha1/PushSecret';
 import { SecretStore, type ISecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
-import { GO_DURATION, durationSeconds } from '../util/duration.js';
-import { kubeObject } from './kube-object.js';
-import { explain, setFileStem } from './metadata.js';
-import { OnePasswordSecret, type OnePasswordField, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.js';
+import { GO_DURATION, durationSeconds } from '../util/duration.ts';
+import { kubeObject } from './kube-object.ts';
+import { explain, setFileStem } from './metadata.ts';
+import { OnePasswordSecret, type OnePasswordField, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.ts';
 
 /** Where the Actions secret lives: an organization's secrets, or one repository's. */
 export type ForgejoActionsSecretScope =

@@ -5,14 +5,14 @@
 // composes into any cdk8s app's own chart.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Namespace } from '../../imports/k8s.js';
-import { checkJobCredential, JobCredential, type JobCredentialOptions } from './job-credential.js';
-import { EphemeralRunnerPool, type EphemeralScalingOptions } from './keda/ephemeral-runner-pool.js';
-import { checkScalerToken, ForgejoScalerAuthentication, type ForgejoScalerToken } from './keda/scaler-authentication.js';
-import { kubeObject } from './kube-object.js';
-import { standardLabels } from './labels.js';
-import { explain, setFileStem } from './metadata.js';
-import { checkSecretStore, type SecretStoreRef } from './onepassword-secret.js';
+import type { Namespace } from '../../imports/k8s.ts';
+import { checkJobCredential, JobCredential, type JobCredentialOptions } from './job-credential.ts';
+import { EphemeralRunnerPool, type EphemeralScalingOptions } from './keda/ephemeral-runner-pool.ts';
+import { checkScalerToken, ForgejoScalerAuthentication, type ForgejoScalerToken } from './keda/scaler-authentication.ts';
+import { kubeObject } from './kube-object.ts';
+import { standardLabels } from './labels.ts';
+import { explain, setFileStem } from './metadata.ts';
+import { checkSecretStore, type SecretStoreRef } from './onepassword-secret.ts';
 import {
   checkPodExtensions,
   checkPoolSettings,
@@ -21,16 +21,16 @@ import {
   type PodExtensions,
   type PoolSettings,
   type SharedPoolSettings,
-} from './pool/pool-pod.js';
-import { checkReplicas, RunnerPool } from './pool/runner-pool.js';
-import { checkScaling } from './keda/forgejo-runner-scaled-job.js';
-import { PropsCheck } from './props-error.js';
-import { dnsLabel, oneOf, POOL_MODES, runnerLabelName } from './rules.js';
-import { checkRegistration, runnerSecretPropertyOf, RunnerRegistrationSecret, type ForgejoRunnerRegistration } from './runner-registration.js';
-import { RunnerNetworkPolicy, type RunnerNetworkPolicyProps } from './runner-network-policy.js';
+} from './pool/pool-pod.ts';
+import { checkReplicas, RunnerPool } from './pool/runner-pool.ts';
+import { checkScaling } from './keda/forgejo-runner-scaled-job.ts';
+import { PropsCheck } from './props-error.ts';
+import { dnsLabel, oneOf, POOL_MODES, runnerLabelName } from './rules.ts';
+import { checkRegistration, runnerSecretPropertyOf, RunnerRegistrationSecret, type ForgejoRunnerRegistration } from './runner-registration.ts';
+import { RunnerNetworkPolicy, type RunnerNetworkPolicyProps } from './runner-network-policy.ts';
 
-export type { ForgejoRunnerRegistration } from './runner-registration.js';
-export type { ForgejoScalerToken } from './keda/scaler-authentication.js';
+export type { ForgejoRunnerRegistration } from './runner-registration.ts';
+export type { ForgejoScalerToken } from './keda/scaler-authentication.ts';
 
 /**
  * Pod Security Admission labels of the Namespace: DinD runs privileged, so `enforce` must allow

@@ -3,9 +3,9 @@
 // through runner.env_file, with the registry host and user name as plain job env vars. The env
 // var names are props: nothing here assumes a particular registry.
 import { Construct } from 'constructs';
-import { dnsSubdomain, envVarName, goDuration, JOB_CREDENTIAL_DELIVERIES, oneOf, registryHost, userName } from './rules.js';
-import { OnePasswordSecret, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.js';
-import { PropsCheck } from './props-error.js';
+import { dnsSubdomain, envVarName, goDuration, JOB_CREDENTIAL_DELIVERIES, oneOf, registryHost, userName } from './rules.ts';
+import { OnePasswordSecret, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.ts';
+import { PropsCheck } from './props-error.ts';
 
 /** The env var names jobs (and the runner) get the credential under. */
 export interface JobCredentialEnvVars {

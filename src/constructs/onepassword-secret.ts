@@ -4,11 +4,11 @@
 // or, for names that come from values, an error at synth.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { dotenvTemplate } from './dotenv.js';
-import { kubeObject } from './kube-object.js';
-import { PropsCheck } from './props-error.js';
-import { dnsSubdomain, envVarName, goDuration, labelValue, metadataKey, oneOf, SECRET_STORE_KINDS, secretKey } from './rules.js';
-import { explain, setFileStem } from './metadata.js';
+import { dotenvTemplate } from './dotenv.ts';
+import { kubeObject } from './kube-object.ts';
+import { PropsCheck } from './props-error.ts';
+import { dnsSubdomain, envVarName, goDuration, labelValue, metadataKey, oneOf, SECRET_STORE_KINDS, secretKey } from './rules.ts';
+import { explain, setFileStem } from './metadata.ts';
 
 /** The External Secrets store that reads 1Password. */
 export interface SecretStoreRef {

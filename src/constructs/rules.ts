@@ -2,7 +2,7 @@
 // returns undefined when the value is fine, or what was expected (the message of a PropsError,
 // whose path says which prop). Constructs call them on their props; the values file layer only
 // checks types and keys and lets the constructs judge the values (src/values/schema.ts).
-import { durationSeconds, GO_DURATION, MAX_GO_DURATION_SECONDS } from '../util/duration.js';
+import { durationSeconds, GO_DURATION, MAX_GO_DURATION_SECONDS } from '../util/duration.ts';
 
 /** A rule: undefined when `value` is acceptable, else what was expected. */
 export type Rule<T = string> = (value: T) => string | undefined;

@@ -7,11 +7,11 @@
 // NetworkPolicy before the workloads when the chart opts in.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s.js';
-import { kubeObject } from './kube-object.js';
-import { explain } from './metadata.js';
-import { PropsCheck } from './props-error.js';
-import { between, cidr, oneOf, PROTOCOLS } from './rules.js';
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s.ts';
+import { kubeObject } from './kube-object.ts';
+import { explain } from './metadata.ts';
+import { PropsCheck } from './props-error.ts';
+import { between, cidr, oneOf, PROTOCOLS } from './rules.ts';
 
 /** One allowed egress destination. Exactly one of cidr, namespaceLabels. */
 export interface EgressAllow {

@@ -2,10 +2,10 @@
 // holding RUNNER_TOKEN (envFrom), with offline registration one holding each pool's 40-hex
 // runner secret. It hands each pool its RunnerRegistration handle.
 import { Construct } from 'constructs';
-import { OnePasswordSecret, type SecretStoreRef } from './onepassword-secret.js';
-import type { RunnerRegistration } from './pool/types.js';
-import type { PropsCheck, PropPath } from './props-error.js';
-import { dnsSubdomain, goDuration, oneOf, REGISTRATION_MODES } from './rules.js';
+import { OnePasswordSecret, type SecretStoreRef } from './onepassword-secret.ts';
+import type { RunnerRegistration } from './pool/types.ts';
+import type { PropsCheck, PropPath } from './props-error.ts';
+import { dnsSubdomain, goDuration, oneOf, REGISTRATION_MODES } from './rules.ts';
 
 /** Where the runner's registration secret lives in 1Password. */
 export interface ForgejoRunnerRegistration {

@@ -3,8 +3,8 @@
 // The paths are read and checked by the writer's own inspectOutput, so check and diff refuse
 // exactly what synth refuses (a symlink, a foreign file) and agree with it on every state.
 import { createTwoFilesPatch } from 'diff';
-import type { RenderedOutput } from './render.js';
-import { inspectOutput, type WriteOptions } from './writer.js';
+import type { RenderedOutput } from './render.ts';
+import { inspectOutput, type WriteOptions } from './writer.ts';
 
 export interface Comparison {
   readonly same: boolean;

@@ -20,7 +20,7 @@
 import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readFileSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describeErrno, makeWorkDir, removeWorkDirIfIdle, WORK_DIR_NAME, WriteFailed, WriteRefused } from './writer.js';
+import { describeErrno, makeWorkDir, removeWorkDirIfIdle, WORK_DIR_NAME, WriteFailed, WriteRefused } from './writer.ts';
 
 export interface LockOptions {
   /** How long to wait for a live owner. @default 10000 ms */

@@ -11,8 +11,8 @@
 // (say, one passed with --values before) is left in place, and said so.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { PROTECTED } from '../values/perimeter.js';
-import { generatedFrom, isGenerated, readRegularFile, WORK_DIR_NAME } from './writer.js';
+import { PROTECTED } from '../values/perimeter.ts';
+import { generatedFrom, isGenerated, readRegularFile, WORK_DIR_NAME } from './writer.ts';
 
 export interface Orphan {
   /** Relative to the root: a manifests directory or an application file. */

@@ -15,7 +15,7 @@
 // recovery touches only leftovers of processes that are gone.
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { GENERATED_MARK, type RenderedFile, type RenderedOutput } from './render.js';
+import { GENERATED_MARK, type RenderedFile, type RenderedOutput } from './render.ts';
 
 /** Name of the tool-owned, git-ignored directory that holds staging sets, temp files and the lock. */
 export const WORK_DIR_NAME = '.forgejo-runner-cdk8s';

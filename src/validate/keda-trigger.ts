@@ -3,8 +3,8 @@
 // trigger, and @kubernetes-models/keda types trigger metadata as an untyped string map, so the
 // CRD schema check cannot catch it. The fields as the scaler reads them: see
 // src/constructs/keda/forgejo-runner-trigger.ts (kedacore/keda pkg/scalers/forgejo_runner_scaler.go).
-import * as z from '../util/zod.js';
-import { FORGEJO_NAME, httpUrl, LABEL_NAME } from '../constructs/rules.js';
+import * as z from 'zod';
+import { FORGEJO_NAME, httpUrl, LABEL_NAME } from '../constructs/rules.ts';
 
 /** zod schema of the metadata of a `forgejo-runner` trigger. */
 export const forgejoRunnerTriggerMetadataSchema = z

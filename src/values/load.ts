@@ -2,8 +2,8 @@
 // Every problem is collected (not just the first) and reported as file:line path: expected ...
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import * as z from '../util/zod.js';
-import { RENAMED_KEYS, ValuesSchema, type Values } from './schema.js';
+import * as z from 'zod';
+import { RENAMED_KEYS, ValuesSchema, type Values } from './schema.ts';
 
 export interface ValuesProblem {
   /** Field path such as pools[0].capacity ("" for the document itself). */

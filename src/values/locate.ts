@@ -2,10 +2,10 @@
 // the values field that fed it (to-props.ts), and that field to its line, so a values user reads
 // `values/x.yaml:42: pools[1].ephemeral.maxReplicaCount: ...` from a rule written once, in the
 // construct.
-import { describeProblem, formatPropPath, PropsError } from '../constructs/props-error.js';
-import { synthesize, type Synthesis } from '../synth/synthesize.js';
-import { ValuesError, type LoadedValues, type ValuesProblem } from './load.js';
-import { valuesPathOf } from './to-props.js';
+import { describeProblem, formatPropPath, PropsError } from '../constructs/props-error.ts';
+import { synthesize, type Synthesis } from '../synth/synthesize.ts';
+import { ValuesError, type LoadedValues, type ValuesProblem } from './load.ts';
+import { valuesPathOf } from './to-props.ts';
 
 /** The problems of a PropsError from the constructs a values file was synthesized with, at the values file's lines. */
 export function locatePropsError(error: PropsError, values: Pick<LoadedValues, 'lineOf'>): ValuesProblem[] {

@@ -4,9 +4,9 @@
 // and the CLI maps a construct's PropsError back to the line of the values field that fed the
 // prop (locate.ts). valuesToProps (to-props.ts) maps the result to props. Optional fields are
 // left undefined: each default is written once, as `@default` on the construct props.
-import * as z from '../util/zod.js';
-import { JOB_CREDENTIAL_DELIVERIES, LOG_LEVELS, POOL_MODES, PROTOCOLS, REGISTRATION_MODES, SCOPE_KINDS, SECRET_STORE_KINDS } from '../constructs/rules.js';
-import { repoPath } from './formats.js';
+import * as z from 'zod';
+import { JOB_CREDENTIAL_DELIVERIES, LOG_LEVELS, POOL_MODES, PROTOCOLS, REGISTRATION_MODES, SCOPE_KINDS, SECRET_STORE_KINDS } from '../constructs/rules.ts';
+import { repoPath } from './formats.ts';
 
 const str = z.string();
 const num = z.number();

@@ -2,12 +2,12 @@
 // field that fed a prop path (for errors). The values file mirrors the props, so both directions
 // are the identity except for the few renames listed in VALUES_PATHS. Defaults live on the props
 // (`@default`), so an absent value is passed on as undefined, never filled in here.
-import type { ArgoApplicationProps } from '../constructs/argocd-application.js';
-import type { ForgejoRunnerProps } from '../constructs/forgejo-runner.js';
-import type { ForgejoRunnerScope } from '../constructs/keda/forgejo-runner-trigger.js';
-import { NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.js';
-import type { PropPath } from '../constructs/props-error.js';
-import type { Values } from './schema.js';
+import type { ArgoApplicationProps } from '../constructs/argocd-application.ts';
+import type { ForgejoRunnerProps } from '../constructs/forgejo-runner.ts';
+import type { ForgejoRunnerScope } from '../constructs/keda/forgejo-runner-trigger.ts';
+import { NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.ts';
+import type { PropPath } from '../constructs/props-error.ts';
+import type { Values } from './schema.ts';
 
 export interface ValuesProps {
   /** The runner installation (output.manifests). */

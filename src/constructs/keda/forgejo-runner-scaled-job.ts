@@ -17,16 +17,16 @@
 //   same Job only holds a slot KEDA counts as running, so the runner's non-zero exit fails the Job.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { PodSpec } from '../../../imports/k8s.js';
-import { kubeObject } from '../kube-object.js';
-import { PropsCheck, type PropPath } from '../props-error.js';
-import { wholeNumber } from '../rules.js';
+import type { PodSpec } from '../../../imports/k8s.ts';
+import { kubeObject } from '../kube-object.ts';
+import { PropsCheck, type PropPath } from '../props-error.ts';
+import { wholeNumber } from '../rules.ts';
 
 const DEFAULT_MIN_REPLICAS = 0;
 const DEFAULT_MAX_REPLICAS = 1;
-import { explain } from '../metadata.js';
-import { forgejoRunnerTriggerMetadata, type ForgejoRunnerScope, type ForgejoRunnerTriggerMetadata } from './forgejo-runner-trigger.js';
-import type { ForgejoTokenAuthentication } from './trigger-authentication.js';
+import { explain } from '../metadata.ts';
+import { forgejoRunnerTriggerMetadata, type ForgejoRunnerScope, type ForgejoRunnerTriggerMetadata } from './forgejo-runner-trigger.ts';
+import type { ForgejoTokenAuthentication } from './trigger-authentication.ts';
 
 /** A pod template: the pod's labels and annotations, and its spec. */
 export interface PodTemplate {

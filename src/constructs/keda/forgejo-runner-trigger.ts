@@ -18,8 +18,8 @@
 //   a TriggerAuthentication or a resolved env var; never trigger metadata (a Secret value in git).
 //   A GET needs the read level of the route's scope: read:repository (repo), read:organization
 //   (org), read:user (user), read:admin (global) (Forgejo routers/api/v1/api.go).
-import { PropsCheck } from '../props-error.js';
-import { forgejoName, LABEL_NAME, oneOf, runnerLabelName, SCOPE_KINDS } from '../rules.js';
+import { PropsCheck } from '../props-error.ts';
+import { forgejoName, LABEL_NAME, oneOf, runnerLabelName, SCOPE_KINDS } from '../rules.ts';
 
 /** Which jobs the scaler counts; it should match the scope the runner is registered in. */
 export type ForgejoRunnerScope =

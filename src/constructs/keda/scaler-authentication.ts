@@ -1,10 +1,10 @@
 // The Forgejo API token of KEDA's forgejo-runner scaler: its ExternalSecret and the
 // TriggerAuthentication every ephemeral pool's trigger names.
 import { Construct } from 'constructs';
-import { OnePasswordSecret, type SecretStoreRef } from '../onepassword-secret.js';
-import type { PropsCheck, PropPath } from '../props-error.js';
-import { dnsSubdomain, goDuration } from '../rules.js';
-import { ForgejoTokenAuthentication } from './trigger-authentication.js';
+import { OnePasswordSecret, type SecretStoreRef } from '../onepassword-secret.ts';
+import type { PropsCheck, PropPath } from '../props-error.ts';
+import { dnsSubdomain, goDuration } from '../rules.ts';
+import { ForgejoTokenAuthentication } from './trigger-authentication.ts';
 
 /** The Forgejo API token KEDA's forgejo-runner scaler polls with, in 1Password. */
 export interface ForgejoScalerToken {

@@ -4,11 +4,11 @@
 // (kedacore/keda pkg/scalers/forgejo_runner_scaler.go, `order=authParams;resolvedEnv`).
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { kubeObject } from '../kube-object.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
-import { explain } from '../metadata.js';
-import { PropsCheck } from '../props-error.js';
-import { dnsSubdomain } from '../rules.js';
+import { kubeObject } from '../kube-object.ts';
+import type { SecretKeyHandle } from '../onepassword-secret.ts';
+import { explain } from '../metadata.ts';
+import { PropsCheck } from '../props-error.ts';
+import { dnsSubdomain } from '../rules.ts';
 
 /** Props of ForgejoTokenAuthentication. */
 export interface ForgejoTokenAuthenticationProps {

@@ -3,10 +3,10 @@
 // config ConfigMap and the pod itself. Each pool only adds its workload around the pod, so both
 // run the same containers, Secrets, env file, zoneinfo and resources.
 import type { Construct } from 'constructs';
-import { durationSeconds } from '../../util/duration.js';
-import { standardLabels } from '../labels.js';
-import { SecretKeyHandle } from '../onepassword-secret.js';
-import { PropsCheck, type PropPath } from '../props-error.js';
+import { durationSeconds } from '../../util/duration.ts';
+import { standardLabels } from '../labels.ts';
+import { SecretKeyHandle } from '../onepassword-secret.ts';
+import { PropsCheck, type PropPath } from '../props-error.ts';
 import {
   between,
   dnsLabel,
@@ -25,12 +25,12 @@ import {
   timeZone,
   wholeNumber,
   type LogLevel,
-} from '../rules.js';
-import { dindArgConflicts } from './dind-args.js';
-import { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS } from './defaults.js';
-import { RunnerConfig } from './runner-config.js';
-import { runnerPod, type RunnerPod } from './runner-pod.js';
-import type { ContainerResources, RunnerRegistration } from './types.js';
+} from '../rules.ts';
+import { dindArgConflicts } from './dind-args.ts';
+import { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS } from './defaults.ts';
+import { RunnerConfig } from './runner-config.ts';
+import { runnerPod, type RunnerPod } from './runner-pod.ts';
+import type { ContainerResources, RunnerRegistration } from './types.ts';
 
 /** The Docker-in-Docker daemon of every pod of a pool. */
 export interface DindOptions {

@@ -1,5 +1,5 @@
 // Shapes shared by the pool's parts.
-import type { SecretEnvSource, SecretKeyHandle } from '../onepassword-secret.js';
+import type { SecretEnvSource, SecretKeyHandle } from '../onepassword-secret.ts';
 
 /** Requests and limits of one container (Kubernetes quantities such as "500m" or "2Gi"). */
 export interface ContainerResources {

@@ -2,10 +2,10 @@
 // `volumes` list is derived from the mounts of its containers, so a container cannot mount a
 // volume the pod lacks, and a volume nobody mounts is never emitted (the cdk8s-plus
 // `container.mount(path, storage)` model, without cdk8s-plus's defaults; see runner-pool.ts).
-import type { Container, EnvVar, Volume, VolumeMount } from '../../../imports/k8s.js';
-import type { ConfigMapFile, HashedConfigMap } from '../hashed-config-map.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
-import { dnsLabel } from '../rules.js';
+import type { Container, EnvVar, Volume, VolumeMount } from '../../../imports/k8s.ts';
+import type { ConfigMapFile, HashedConfigMap } from '../hashed-config-map.ts';
+import type { SecretKeyHandle } from '../onepassword-secret.ts';
+import { dnsLabel } from '../rules.ts';
 
 /** A volume of a pod, named once; hand the object to mounts, never its name. */
 export class PodVolume {
