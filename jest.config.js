@@ -14,8 +14,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
-  // Sources import './x.js' (ESM rule); under jest they resolve to the .ts file.
+  // Tests import './x.js' (the ESM rule tsc knows); under jest they resolve to the .ts file. (src/
+  // imports './x.ts', as Node needs to run it as written.)
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  globalSetup: '<rootDir>/test/global-setup.js',
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

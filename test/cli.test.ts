@@ -15,7 +15,6 @@ import './cli/lock.js';
 import './cli/writer.js';
 import './cli/output.js';
 import './cli/yaml-strings.js';
-import './cli/build.js';
 
 beforeAll(startQueued);
 afterAll(removeTempDirs);

@@ -1,8 +1,8 @@
 // The Argo CD Application that syncs the generated manifests directory into the cluster.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Application } from '../../imports/argo-cd.js';
-import { explain, setFileStem } from './metadata.js';
+import { Application } from '../../imports/argo-cd.ts';
+import { explain, setFileStem } from './metadata.ts';
 
 export interface ArgoApplicationProps {
   /** Namespace the manifests are synced into. */

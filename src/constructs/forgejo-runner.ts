@@ -5,17 +5,17 @@
 // Chart, so it composes into any cdk8s app's own chart.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Namespace } from '../../imports/k8s.js';
-import { EphemeralRunnerPool, type EphemeralScalingOptions } from './keda/ephemeral-runner-pool.js';
-import { runnerLabelName } from './keda/forgejo-runner-trigger.js';
-import { ForgejoTokenAuthentication } from './keda/trigger-authentication.js';
-import { kubeObject } from './kube-object.js';
-import { standardLabels } from './labels.js';
-import { explain, setFileStem } from './metadata.js';
-import { OnePasswordSecret, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.js';
-import { RunnerPool, type RunnerPoolProps } from './pool/runner-pool.js';
-import type { RunnerRegistration } from './pool/types.js';
-import { RunnerNetworkPolicy, type RunnerNetworkPolicyProps } from './runner-network-policy.js';
+import type { Namespace } from '../../imports/k8s.ts';
+import { EphemeralRunnerPool, type EphemeralScalingOptions } from './keda/ephemeral-runner-pool.ts';
+import { runnerLabelName } from './keda/forgejo-runner-trigger.ts';
+import { ForgejoTokenAuthentication } from './keda/trigger-authentication.ts';
+import { kubeObject } from './kube-object.ts';
+import { standardLabels } from './labels.ts';
+import { explain, setFileStem } from './metadata.ts';
+import { OnePasswordSecret, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.ts';
+import { RunnerPool, type RunnerPoolProps } from './pool/runner-pool.ts';
+import type { RunnerRegistration } from './pool/types.ts';
+import { RunnerNetworkPolicy, type RunnerNetworkPolicyProps } from './runner-network-policy.ts';
 
 /**
  * Pod Security Admission labels of the Namespace: DinD runs privileged, so `enforce` must allow

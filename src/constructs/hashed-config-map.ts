@@ -2,9 +2,9 @@
 // file changes the name, which changes the pod template, which rolls the Deployment.
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import type { ConfigMap } from '../../imports/k8s.js';
-import { kubeObject } from './kube-object.js';
-import { explain, setFileStem } from './metadata.js';
+import type { ConfigMap } from '../../imports/k8s.ts';
+import { kubeObject } from './kube-object.ts';
+import { explain, setFileStem } from './metadata.ts';
 
 export interface HashedConfigMapProps {
   /** Name before the hash suffix, e.g. `forgejo-runner-config`. */

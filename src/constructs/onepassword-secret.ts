@@ -4,9 +4,9 @@
 // or, for names that come from values, an error at synth.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExternalSecret } from '../../imports/external-secrets.js';
-import { dotenvTemplate } from './dotenv.js';
-import { explain, setFileStem } from './metadata.js';
+import { ExternalSecret } from '../../imports/external-secrets.ts';
+import { dotenvTemplate } from './dotenv.ts';
+import { explain, setFileStem } from './metadata.ts';
 
 export interface SecretStoreRef {
   /** @default ClusterSecretStore */
@@ -48,10 +48,12 @@ export interface OnePasswordSecretProps<K extends string, F extends string> {
  * from `OnePasswordSecret.key()` or `.file()`; constructing one checks the key exists.
  */
 export class SecretKeyHandle {
-  constructor(
-    public readonly secret: OnePasswordSecret<string, string>,
-    public readonly key: string,
-  ) {
+  public readonly secret: OnePasswordSecret<string, string>;
+  public readonly key: string;
+
+  constructor(secret: OnePasswordSecret<string, string>, key: string) {
+    this.secret = secret;
+    this.key = key;
     if (!secret.hasKey(key)) {
       throw new Error(`Secret ${secret.secretName} has no key "${key}"; it has: ${secret.keyNames().join(', ')}`);
     }
@@ -70,7 +72,11 @@ export class SecretKeyHandle {
 
 /** The whole Secret, for envFrom (every key becomes an env var). */
 export class SecretEnvSource {
-  constructor(public readonly secret: OnePasswordSecret<string, string>) {}
+  public readonly secret: OnePasswordSecret<string, string>;
+
+  constructor(secret: OnePasswordSecret<string, string>) {
+    this.secret = secret;
+  }
 
   public get secretName(): string {
     return this.secret.secretName;

@@ -7,9 +7,9 @@
 // NetworkPolicy before the workloads when the chart opts in.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s.js';
-import { kubeObject } from './kube-object.js';
-import { explain } from './metadata.js';
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s.ts';
+import { kubeObject } from './kube-object.ts';
+import { explain } from './metadata.ts';
 
 /** One allowed egress destination. Exactly one of cidr, namespaceLabels. */
 export interface EgressAllow {

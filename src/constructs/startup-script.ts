@@ -3,7 +3,7 @@
 // dockerd, gets the runner its identity, then execs the daemon. Until the exec it traps TERM/INT
 // and runs every slow step (the DinD probe, the sleep, registration) under `wait`, so it exits at
 // once on TERM (pool/dind-wait.ts, shared with the ephemeral pool's script).
-import { dindWaitLines, signalPreamble, type DindWaitProps } from './pool/dind-wait.js';
+import { dindWaitLines, signalPreamble, type DindWaitProps } from './pool/dind-wait.ts';
 
 export interface StartupScriptProps {
   /** `token`: register once when the state file is missing; `offline`: derive identity from a secret every start. */

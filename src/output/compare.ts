@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import type { RenderedOutput } from './render.js';
-import { readTree } from './writer.js';
+import type { RenderedOutput } from './render.ts';
+import { readTree } from './writer.ts';
 
 export interface Comparison {
   readonly same: boolean;

@@ -10,7 +10,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ensureWorkDir, processAlive, removeWorkDirIfIdle, WORK_DIR_NAME } from './writer.js';
+import { ensureWorkDir, processAlive, removeWorkDirIfIdle, WORK_DIR_NAME } from './writer.ts';
 
 export interface LockOptions {
   /** How long to wait for a live owner. @default 10000 ms */

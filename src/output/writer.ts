@@ -1,9 +1,10 @@
 // Rendered files -> disk, all or nothing, one writer at a time.
 //
-// The new manifests are written to a staging directory, fsynced, and renamed in: the old set is
-// first renamed aside, then the new set renamed in, then the old set deleted; the parent
-// directories are fsynced after each rename, so a power cut leaves the old or the new set (plus
-// leftovers that the next run cleans up). A process killed between the two renames leaves no
+// The new manifests are written to a staging directory (no fsync per file: see
+// replaceDirectory) and renamed in: the old set is first renamed aside, then the new set renamed
+// in, then the old set deleted; the parent directories are fsynced after each rename, so a power
+// cut leaves the old or the new set in place (plus leftovers that the next run cleans up).
+// A process killed between the two renames leaves no
 // output directory; the next run puts the old set back before doing anything else. Node has no
 // binding for renameat2(RENAME_EXCHANGE), and spawning another runtime to make that one call is a
 // hidden dependency (its child can outlive a SIGKILL of node and swap afterwards), so this is the
@@ -13,10 +14,10 @@
 // (WORK_DIR_NAME, holding a `.gitignore` of `*`), so an interrupted run's leftovers never show in
 // `git status` wherever the output lives, and each leftover carries the pid of its process:
 // recovery touches only leftovers of processes that are gone.
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { GENERATED_MARK, type RenderedFile, type RenderedOutput } from './render.js';
+import { GENERATED_MARK, type RenderedFile, type RenderedOutput } from './render.ts';
 
 /** Name of the tool-owned, git-ignored directory that holds staging sets, temp files and the lock. */
 export const WORK_DIR_NAME = '.forgejo-runner-cdk8s';
@@ -166,12 +167,15 @@ function replaceDirectory(target: string, files: readonly RenderedFile[], faultA
   const staging = join(work, `staging-${process.pid}-${basename(target)}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
-  // Write every file, then fsync each: the first fsync commits the others' data in the same
-  // journal transaction, so the rest cost little (one fsync per file right after its write makes
-  // the filesystem commit 3000 times for 1000 pools). Every file is still on disk before the swap.
+  // No fsync per file: these are working-tree files of a git repository, and git itself never
+  // fsyncs the working tree (core.fsync, git's Documentation/config/core.txt, names only
+  // repository components: objects, packs, refs, the index). What a synth promises is atomicity
+  // against a killed process, and that comes from the rename below, not from fsync:
+  // a SIGKILL leaves the old set or the new one (test/slow/crash.test.ts). A power cut after the
+  // rename may leave a file torn or empty, and `npm run check` (CI) catches exactly that. The
+  // fsyncs cost 1.8-4 s for 1000 pools on an idle disk here, most of that synth's time.
   const paths = files.map((f) => join(staging, f.path));
   files.forEach((f, i) => writeFileSync(paths[i]!, f.text));
-  for (const path of paths) fsyncFile(path);
   fsyncDir(staging);
   fsyncDir(work);
   if (faultAt === 'staged') process.kill(process.pid, 'SIGKILL');
@@ -268,34 +272,15 @@ function exists(path: string): boolean {
   }
 }
 
-/** Write-to-temp in the work directory, fsync, rename: the file is replaced whole or not at all. */
+/** Write-to-temp in the work directory, rename: the file is replaced whole or not at all (no fsync: see replaceDirectory). */
 function writeFileAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const work = workDirFor(path);
   const tmp = join(work, `tmp-${process.pid}-${path.split(/[\\/]/).pop()}`);
-  writeDurably(tmp, text);
+  writeFileSync(tmp, text);
   renameSync(tmp, path);
   fsyncDir(dirname(path));
   removeWorkDirIfIdle(work);
-}
-
-function writeDurably(path: string, text: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function fsyncDir(dir: string): void {

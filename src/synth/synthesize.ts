@@ -5,12 +5,12 @@
 // every construct's node.addValidation() over the whole app and throws
 // "Validation failed with the following errors" if any fails (cdk8s lib/app.js `validate`).
 import { ApiObject, App, Chart } from 'cdk8s';
-import { ArgoApplication } from '../constructs/argocd-application.js';
-import { ForgejoRunner } from '../constructs/forgejo-runner.js';
-import { fileStemOf, notesOf } from '../constructs/metadata.js';
-import { ArgoCdSyncWaves } from '../constructs/sync-waves.js';
-import type { Values } from '../values/schema.js';
-import { valuesToProps } from '../values/to-props.js';
+import { ArgoApplication } from '../constructs/argocd-application.ts';
+import { ForgejoRunner } from '../constructs/forgejo-runner.ts';
+import { fileStemOf, notesOf } from '../constructs/metadata.ts';
+import { ArgoCdSyncWaves } from '../constructs/sync-waves.ts';
+import type { Values } from '../values/schema.ts';
+import { valuesToProps } from '../values/to-props.ts';
 
 /** A Kubernetes object as it will be written. */
 export interface KubeObject {

@@ -4,10 +4,10 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { ExternalSecret } from '../../imports/external-secrets.js';
-import { Application } from '../../imports/argo-cd.js';
-import { ScaledJob, TriggerAuthentication } from '../../imports/keda.js';
-import type { SynthesizedObject } from '../synth/synthesize.js';
+import { ExternalSecret } from '../../imports/external-secrets.ts';
+import { Application } from '../../imports/argo-cd.ts';
+import { ScaledJob, TriggerAuthentication } from '../../imports/keda.ts';
+import type { SynthesizedObject } from '../synth/synthesize.ts';
 
 interface Validatable {
   validate(): void;

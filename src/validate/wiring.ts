@@ -5,7 +5,7 @@
 // TriggerAuthentication's secretTargetRef must be such a Secret key, a ScaledJob's job pod is
 // checked like a Deployment's, and its authenticationRef must name a synthesized TriggerAuthentication.
 import { parse } from 'yaml';
-import type { KubeObject, SynthesizedObject } from '../synth/synthesize.js';
+import type { KubeObject, SynthesizedObject } from '../synth/synthesize.ts';
 
 export interface WiringProblem {
   readonly file: string;

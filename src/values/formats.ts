@@ -1,7 +1,7 @@
 // Field formats shared by the values schema. Each carries the "what was expected" text
 // that ends up in error messages, so a typo in a values file reads as a fix, not a trace.
-import * as z from '../util/zod.js';
-import { durationSeconds, GO_DURATION, MAX_GO_DURATION_SECONDS } from '../util/duration.js';
+import * as z from 'zod';
+import { durationSeconds, GO_DURATION, MAX_GO_DURATION_SECONDS } from '../util/duration.ts';
 
 /** RFC 1123 label: what Kubernetes requires of namespace, Deployment and container names. */
 export const dnsLabel = z

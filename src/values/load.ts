@@ -2,8 +2,8 @@
 // Every problem is collected (not just the first) and reported as file:line path: expected ...
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import * as z from '../util/zod.js';
-import { ValuesSchema, type Values } from './schema.js';
+import * as z from 'zod';
+import { ValuesSchema, type Values } from './schema.ts';
 
 export interface ValuesProblem {
   /** Field path such as pools[0].capacity ("" for the document itself). */
@@ -15,10 +15,10 @@ export interface ValuesProblem {
 
 /** A values file that cannot be used; `message` lists every problem, one per line. */
 export class ValuesError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly ValuesProblem[],
-  ) {
+  readonly file: string;
+  readonly problems: readonly ValuesProblem[];
+
+  constructor(file: string, problems: readonly ValuesProblem[]) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in values\n` +
         problems
@@ -26,6 +26,8 @@ export class ValuesError extends Error {
           .join('\n'),
     );
     this.name = 'ValuesError';
+    this.file = file;
+    this.problems = problems;
   }
 }
 

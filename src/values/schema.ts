@@ -3,10 +3,10 @@
 // error gets its file and line); valuesToProps (to-props.ts) maps the result to construct props.
 // Optional fields are left undefined here: each default is written once, as `@default` on the
 // construct props named in the comments ("default: Props.field").
-import * as z from '../util/zod.js';
-import { DEFAULT_SHUTDOWN_TIMEOUT, NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.js';
-import { durationSeconds } from '../util/duration.js';
-import { dindArgConflicts } from '../constructs/pool/dind-args.js';
+import * as z from 'zod';
+import { DEFAULT_SHUTDOWN_TIMEOUT, NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.ts';
+import { durationSeconds } from '../util/duration.ts';
+import { dindArgConflicts } from '../constructs/pool/dind-args.ts';
 import {
   dnsLabel,
   dnsSubdomain,
@@ -17,7 +17,7 @@ import {
   quantity,
   registryHost,
   repoPath,
-} from './formats.js';
+} from './formats.ts';
 
 const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 

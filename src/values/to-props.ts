@@ -1,10 +1,10 @@
 // A validated values file -> construct props, in one function. Values-file rules (and their
 // file:line errors) live in schema.ts; defaults live on the props (`@default`), so an absent
 // value is passed on as undefined, never filled in here.
-import type { ArgoApplicationProps } from '../constructs/argocd-application.js';
-import type { ForgejoRunnerProps } from '../constructs/forgejo-runner.js';
-import { NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.js';
-import type { Values } from './schema.js';
+import type { ArgoApplicationProps } from '../constructs/argocd-application.ts';
+import type { ForgejoRunnerProps } from '../constructs/forgejo-runner.ts';
+import { NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.ts';
+import type { Values } from './schema.ts';
 
 export interface ValuesProps {
   /** The runner installation (output.manifests). */

@@ -204,7 +204,7 @@ describe('cdk8s.yaml', () => {
   test('`cdk8s synth` runs the same safe pipeline, and its delete-before-run output dir is scratch, never argocd/', () => {
     const config = parse(readFileSync(join(PROJECT, 'cdk8s.yaml'), 'utf8'));
     expect(config.app).toBe('node bin/forgejo-runner-cdk8s.mjs synth');
-    expect(config.output).toBe('dist/cdk8s.out'); // dist/ is git-ignored build output
+    expect(config.output).toBe('cdk8s.out'); // git-ignored scratch
     const manifests = parse(readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8')).output.manifests;
     expect(`${config.output}/`.startsWith(`${manifests}/`) || `${manifests}/`.startsWith(`${config.output}/`)).toBe(false);
   });

@@ -10,13 +10,13 @@
 // registration only.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { dindHttpUrl } from '../pool/dind-endpoint.js';
-import { explain } from '../metadata.js';
-import { poolPod, type RunnerPodTemplateProps } from '../pool/pool-pod.js';
-import type { RunnerConfig } from '../pool/runner-config.js';
-import { RUNNER_PATHS } from '../pool/runner-container.js';
-import { ephemeralRunnerScript, type EphemeralScriptProps } from './ephemeral-script.js';
-import { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps } from './forgejo-runner-scaled-job.js';
+import { dindHttpUrl } from '../pool/dind-endpoint.ts';
+import { explain } from '../metadata.ts';
+import { poolPod, type RunnerPodTemplateProps } from '../pool/pool-pod.ts';
+import type { RunnerConfig } from '../pool/runner-config.ts';
+import { RUNNER_PATHS } from '../pool/runner-container.ts';
+import { ephemeralRunnerScript, type EphemeralScriptProps } from './ephemeral-script.ts';
+import { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps } from './forgejo-runner-scaled-job.ts';
 
 /** The scaling knobs of an ephemeral pool; their defaults are documented where they are applied. */
 export type EphemeralScalingOptions = Pick<

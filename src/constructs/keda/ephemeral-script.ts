@@ -13,7 +13,7 @@
 //   (12.8.0/12.8.1 exit 0, >= 12.8.2 exit 2); with --wait it polls until it gets one and exits 0.
 //   SIGTERM cancels its context: a running task is cancelled (no shutdown_timeout in one-job).
 // The TERM trap and the wait for DinD are the start-up script's (pool/dind-wait.ts).
-import { DIND_NOT_READY_EXIT, dindWaitLines, signalPreamble, type DindWaitProps } from '../pool/dind-wait.js';
+import { DIND_NOT_READY_EXIT, dindWaitLines, signalPreamble, type DindWaitProps } from '../pool/dind-wait.ts';
 
 export { DIND_NOT_READY_EXIT };
 

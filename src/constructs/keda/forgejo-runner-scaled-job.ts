@@ -18,11 +18,11 @@
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
-import { ScaledJob, type IScaledJob } from '../../../imports/keda.js';
-import { kubeObject } from '../kube-object.js';
-import { explain } from '../metadata.js';
-import { forgejoRunnerTriggerMetadata, type ForgejoRunnerScope, type ForgejoRunnerTriggerMetadata } from './forgejo-runner-trigger.js';
-import type { ForgejoTokenAuthentication } from './trigger-authentication.js';
+import { ScaledJob, type IScaledJob } from '../../../imports/keda.ts';
+import { kubeObject } from '../kube-object.ts';
+import { explain } from '../metadata.ts';
+import { forgejoRunnerTriggerMetadata, type ForgejoRunnerScope, type ForgejoRunnerTriggerMetadata } from './forgejo-runner-trigger.ts';
+import type { ForgejoTokenAuthentication } from './trigger-authentication.ts';
 
 export interface ForgejoRunnerScaledJobProps {
   /** Name of the ScaledJob (and prefix of the Jobs KEDA creates). */

@@ -18,7 +18,7 @@
 //   a TriggerAuthentication or a resolved env var; never trigger metadata (a Secret value in git).
 //   A GET needs the read level of the route's scope: read:repository (repo), read:organization
 //   (org), read:user (user), read:admin (global) (Forgejo routers/api/v1/api.go).
-import * as z from '../../util/zod.js';
+import * as z from 'zod';
 
 /** Which jobs the scaler counts; it should match the scope the runner is registered in. */
 export type ForgejoRunnerScope =

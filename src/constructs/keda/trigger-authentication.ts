@@ -4,10 +4,10 @@
 // (kedacore/keda pkg/scalers/forgejo_runner_scaler.go, `order=authParams;resolvedEnv`).
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { TriggerAuthentication, type ITriggerAuthentication } from '../../../imports/keda.js';
-import { kubeObject } from '../kube-object.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
-import { explain } from '../metadata.js';
+import { TriggerAuthentication, type ITriggerAuthentication } from '../../../imports/keda.ts';
+import { kubeObject } from '../kube-object.ts';
+import type { SecretKeyHandle } from '../onepassword-secret.ts';
+import { explain } from '../metadata.ts';
 
 export interface ForgejoTokenAuthenticationProps {
   /** Name of the TriggerAuthentication. */

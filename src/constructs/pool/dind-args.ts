@@ -4,7 +4,7 @@
 // must catch. And the DinD args are `dockerd --host=unix://... --host=tcp://127.0.0.1:2375
 // ...extraArgs` (dindArgs in constructs/pool/dind-sidecar.ts): another --host would reopen the
 // unauthenticated API to the network.
-import { dindDockerHost } from './dind-endpoint.js';
+import { dindDockerHost } from './dind-endpoint.ts';
 
 /** One rejected flag: where it is in extraArgs, and why. */
 export interface DindArgConflict {

@@ -1,11 +1,11 @@
 // Pool part: the Docker-in-Docker sidecar that runs the jobs' containers. The only privileged
 // container of the pod; it holds no Secret.
-import { DIND_ENDPOINT, dindDockerHost } from './dind-endpoint.js';
-import { resources } from './runner-container.js';
-import { dindPreStopCommand } from './runner-probes.js';
-import type { ContainerResources } from './types.js';
-import type { ContainerPart, PodVolume } from './volumes.js';
-import type { ConfigMapFile } from '../hashed-config-map.js';
+import { DIND_ENDPOINT, dindDockerHost } from './dind-endpoint.ts';
+import { resources } from './runner-container.ts';
+import { dindPreStopCommand } from './runner-probes.ts';
+import type { ContainerResources } from './types.ts';
+import type { ContainerPart, PodVolume } from './volumes.ts';
+import type { ConfigMapFile } from '../hashed-config-map.ts';
 
 export interface DindSidecarProps {
   readonly image: string;

@@ -3,14 +3,14 @@
 // config ConfigMap and the pod itself. Each pool only adds its workload around the pod, so both
 // run the same containers, Secrets, env file, zoneinfo and resources.
 import type { Construct } from 'constructs';
-import { durationSeconds } from '../../util/duration.js';
-import { standardLabels } from '../labels.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
-import { dindArgConflicts } from './dind-args.js';
-import { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS } from './defaults.js';
-import { RunnerConfig } from './runner-config.js';
-import { runnerPod, type RunnerPod } from './runner-pod.js';
-import type { ContainerResources, RunnerRegistration } from './types.js';
+import { durationSeconds } from '../../util/duration.ts';
+import { standardLabels } from '../labels.ts';
+import type { SecretKeyHandle } from '../onepassword-secret.ts';
+import { dindArgConflicts } from './dind-args.ts';
+import { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS } from './defaults.ts';
+import { RunnerConfig } from './runner-config.ts';
+import { runnerPod, type RunnerPod } from './runner-pod.ts';
+import type { ContainerResources, RunnerRegistration } from './types.ts';
 
 /** The runner pod of a pool, whatever workload runs it. */
 export interface RunnerPodTemplateProps {

@@ -2,11 +2,11 @@
 // config.yaml for forgejo-runner and daemon.json for the DinD sidecar's dockerd, in one
 // content-hashed ConfigMap (a config change renames it and so rolls the pods).
 import { Construct } from 'constructs';
-import { emitYaml } from '../../util/yaml.js';
-import { HashedConfigMap, type ConfigMapFile } from '../hashed-config-map.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
-import { DIND_ENDPOINT, dindDockerHost } from './dind-endpoint.js';
-import { RUNNER_PATHS } from './runner-container.js';
+import { emitYaml } from '../../util/yaml.ts';
+import { HashedConfigMap, type ConfigMapFile } from '../hashed-config-map.ts';
+import type { SecretKeyHandle } from '../onepassword-secret.ts';
+import { DIND_ENDPOINT, dindDockerHost } from './dind-endpoint.ts';
+import { RUNNER_PATHS } from './runner-container.ts';
 
 /** The subset of forgejo-runner's config.yaml (v12) this project sets. */
 export interface RunnerConfigFile {

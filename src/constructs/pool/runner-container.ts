@@ -1,12 +1,12 @@
 // Pool part: the forgejo-runner container. It registers (or writes its identity file), waits
 // for DinD, then runs `forgejo-runner daemon`; it is never privileged.
-import type { EnvVar, ResourceRequirements } from '../../../imports/k8s.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
-import { runnerStartupScript } from '../startup-script.js';
-import { dindDockerHost, dindHttpUrl } from './dind-endpoint.js';
-import { runnerReadinessCommand } from './runner-probes.js';
-import type { ContainerResources, RunnerRegistration } from './types.js';
-import { secretEnvVar, type ContainerPart, type PodVolume } from './volumes.js';
+import type { EnvVar, ResourceRequirements } from '../../../imports/k8s.ts';
+import type { SecretKeyHandle } from '../onepassword-secret.ts';
+import { runnerStartupScript } from '../startup-script.ts';
+import { dindDockerHost, dindHttpUrl } from './dind-endpoint.ts';
+import { runnerReadinessCommand } from './runner-probes.ts';
+import type { ContainerResources, RunnerRegistration } from './types.ts';
+import { secretEnvVar, type ContainerPart, type PodVolume } from './volumes.ts';
 
 /** Where the runner container keeps its files. */
 export const RUNNER_PATHS = {

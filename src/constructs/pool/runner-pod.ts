@@ -1,13 +1,13 @@
 // Pool part: the runner pod (runner container + DinD sidecar + the volumes their mounts name).
 // A plain function of its props, so the same pod serves a Deployment's template and a Job's
 // (e.g. a KEDA ScaledJob's jobTargetRef.template).
-import type { PodSpec } from '../../../imports/k8s.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
-import { dindNotes, dindSidecar } from './dind-sidecar.js';
-import type { RunnerConfig } from './runner-config.js';
-import { RUNNER_PATHS, runnerContainer, runnerNotes } from './runner-container.js';
-import type { ContainerResources, RunnerRegistration } from './types.js';
-import { PodVolume, podVolumes, toContainer } from './volumes.js';
+import type { PodSpec } from '../../../imports/k8s.ts';
+import type { SecretKeyHandle } from '../onepassword-secret.ts';
+import { dindNotes, dindSidecar } from './dind-sidecar.ts';
+import type { RunnerConfig } from './runner-config.ts';
+import { RUNNER_PATHS, runnerContainer, runnerNotes } from './runner-container.ts';
+import type { ContainerResources, RunnerRegistration } from './types.ts';
+import { PodVolume, podVolumes, toContainer } from './volumes.ts';
 
 /** Resolved settings of one runner pod (RunnerPool applies the documented defaults). */
 export interface RunnerPodProps {

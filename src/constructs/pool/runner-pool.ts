@@ -10,13 +10,13 @@
 // privileged mode, which cdk8s-plus's defaults contradict. Here every field is set on purpose.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { Deployment } from '../../../imports/k8s.js';
-import { kubeObject } from '../kube-object.js';
-import { explain } from '../metadata.js';
-import { poolPod, type RunnerPodTemplateProps } from './pool-pod.js';
-import type { RunnerConfig } from './runner-config.js';
+import type { Deployment } from '../../../imports/k8s.ts';
+import { kubeObject } from '../kube-object.ts';
+import { explain } from '../metadata.ts';
+import { poolPod, type RunnerPodTemplateProps } from './pool-pod.ts';
+import type { RunnerConfig } from './runner-config.ts';
 
-export { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS, NATIVE_SIDECAR_MIN_MINOR } from './defaults.js';
+export { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS, NATIVE_SIDECAR_MIN_MINOR } from './defaults.ts';
 
 /** The pod's props (RunnerPodTemplateProps, shared with EphemeralRunnerPool) plus the Deployment's. */
 export interface RunnerPoolProps extends RunnerPodTemplateProps {

@@ -6,7 +6,7 @@
 // the command line. An unanchored "forgejo-runner daemon" also matches the hook's own
 // `/bin/sh -c 'while pgrep -f "forgejo-runner daemon" ...'` (pgrep excludes only itself), so the
 // old hook never returned, and the runner's start-up shell, whose -c text contains the exec line.
-import { RUNNER_DAEMON_PGREP_PATTERN } from '../startup-script.js';
+import { RUNNER_DAEMON_PGREP_PATTERN } from '../startup-script.ts';
 
 export interface DindPreStopProps {
   /** Seconds between two looks for the runner (a fraction such as 0.2 is fine). @default 2 */

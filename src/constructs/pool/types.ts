@@ -1,5 +1,5 @@
 // Shapes shared by the pool's parts.
-import type { SecretEnvSource, SecretKeyHandle } from '../onepassword-secret.js';
+import type { SecretEnvSource, SecretKeyHandle } from '../onepassword-secret.ts';
 
 export interface ContainerResources {
   /** @default none */

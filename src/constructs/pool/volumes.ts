@@ -2,9 +2,9 @@
 // `volumes` list is derived from the mounts of its containers, so a container cannot mount a
 // volume the pod lacks, and a volume nobody mounts is never emitted (the cdk8s-plus
 // `container.mount(path, storage)` model, without cdk8s-plus's defaults; see runner-pool.ts).
-import type { Container, EnvVar, Volume, VolumeMount } from '../../../imports/k8s.js';
-import type { ConfigMapFile, HashedConfigMap } from '../hashed-config-map.js';
-import type { SecretKeyHandle } from '../onepassword-secret.js';
+import type { Container, EnvVar, Volume, VolumeMount } from '../../../imports/k8s.ts';
+import type { ConfigMapFile, HashedConfigMap } from '../hashed-config-map.ts';
+import type { SecretKeyHandle } from '../onepassword-secret.ts';
 
 /** A volume of a pod, named once; hand the object to mounts, never its name. */
 export class PodVolume {
@@ -28,12 +28,15 @@ export class PodVolume {
     return new PodVolume(name, { secret: { secretName: handle.secretName, items: [{ key: handle.key, path: handle.key }] } }, handle);
   }
 
-  private constructor(
-    public readonly name: string,
-    private readonly source: Omit<Volume, 'name'>,
-    /** The ConfigMap or Secret key this volume reads, for consumers that need the link. */
-    public readonly from?: HashedConfigMap | SecretKeyHandle,
-  ) {
+  public readonly name: string;
+  private readonly source: Omit<Volume, 'name'>;
+  /** The ConfigMap or Secret key this volume reads, for consumers that need the link. */
+  public readonly from?: HashedConfigMap | SecretKeyHandle;
+
+  private constructor(name: string, source: Omit<Volume, 'name'>, from?: HashedConfigMap | SecretKeyHandle) {
+    this.name = name;
+    this.source = source;
+    this.from = from;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
       throw new Error(`volume name "${name}" is not a DNS-1123 label`);
     }
