@@ -51,8 +51,11 @@ export function setup(registration: 'token' | 'offline', pollSeconds = 0.1) {
   const log = (): string[] => (existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').trim().split('\n') : []);
   /** The script has probed dockerd at least once (so its trap is set and it is in the wait loop). */
   const probed = () => existsSync(join(dir, 'probes'));
-  /** How many times the script has probed dockerd. */
-  const probes = () => (probed() ? Number(readFileSync(join(dir, 'probes'), 'utf8').trim()) || 0 : 0);
+  /**
+   * How many times the script has probed dockerd, from the append-only log (the probes file is
+   * rewritten on each probe, so a process killed mid-write can leave it empty).
+   */
+  const probes = () => log().filter((l) => l.startsWith('wget ')).length;
   /** Registration (or create-runner-file) has started. */
   const identityStarted = () => log().some((l) => / (register|create-runner-file) /.test(l));
   return { dir, script, env, log, probed, probes, identityStarted, config: join(dir, 'config.yaml') };
