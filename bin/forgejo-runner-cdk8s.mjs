@@ -10,11 +10,14 @@
 // under half is live data; 8 MB semi-spaces keep it at ~170 MB, with no measurable cost in time.
 // (A heap flag cannot be set from inside the process once V8 has started.)
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
 if (!process.features.typescript) {
   const command = ['synth', 'check', 'diff'].includes(argv[0]) ? argv[0] : 'synth';
-  const why = Number(process.versions.node.split('.')[0]) >= 23 || /^22\.(1[89]|[2-9]\d)\./.test(process.versions.node)
+  // Type stripping is on by default from Node 22.18 (and 23.6): on those, it was turned off.
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const why = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18)
     ? `Node ${process.version} has its type stripping turned off (--no-experimental-strip-types)`
     : `this is Node ${process.version}, which cannot run TypeScript`;
   process.stderr.write(`forgejo-runner-cdk8s: needs Node >= 22.18 (24 recommended) to run its TypeScript sources; ${why}. Run it here with: npx -y -p node@24 -c 'npm run ${command}'\n`);
@@ -24,7 +27,7 @@ if (!process.features.typescript) {
 // stripping), keyed by the source's content, so it cannot return stale code; it saves compiling
 // ~600 modules on every run. It lives under node_modules/.cache/ (git-ignored, cleared by `npm ci`);
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off. A directory that cannot be written only costs speed.
-module.enableCompileCache?.(new URL('../node_modules/.cache/forgejo-runner-cdk8s/', import.meta.url).pathname);
+module.enableCompileCache?.(fileURLToPath(new URL('../node_modules/.cache/forgejo-runner-cdk8s/', import.meta.url)));
 let main;
 try {
   ({ main } = await import('../src/cli.ts'));
