@@ -2,13 +2,13 @@
 // The floor under (f1000) on this machine: two parts of a 1000-pool synth measured alone, with
 // none of the rest of the pipeline (values, cdk8s, validation, wiring, start-up).
 //   node scripts/floor.mjs <manifests dir of a 1000-pool synth> [--runs N]
-// (1) write: the directory's files written afresh as the writer writes them (open exclusive,
-//     write, fsync, close; then fsync the directory), into a scratch directory beside it.
+// (1) write: the directory's files written afresh as the writer writes them (writeFileSync
+//     each, no fsync per file; then fsync the directory), into a scratch directory beside it.
 // (2) render: the `yaml` library turning the same objects back into text, with the options of
 //     src/util/yaml.ts (a Document per object, sorted keys, kubectl layout), review comments
 //     left out. The objects are parsed from the files first (not timed).
 // npm run bench runs it after (f1000) and prints the medians; it is a report, not a target.
-import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Document, parseAllDocuments } from 'yaml';
@@ -42,12 +42,7 @@ for (let i = 0; i < runs; i++) {
   const scratch = mkdtempSync(join(dir, '..', '.floor-'));
   write.push(
     time(() => {
-      for (const { name, bytes } of files) {
-        const fd = openSync(join(scratch, name), 'wx');
-        writeSync(fd, bytes);
-        fsyncSync(fd);
-        closeSync(fd);
-      }
+      for (const { name, bytes } of files) writeFileSync(join(scratch, name), bytes);
       const d = openSync(scratch, 'r');
       fsyncSync(d);
       closeSync(d);

@@ -60,8 +60,6 @@ export interface RunOptions {
   readonly io?: Io;
   /** @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** The type check of a build still running; every write waits for it. @default already passed */
-  readonly typeChecked?: Promise<boolean>;
   /** How long synth waits for another synth's lock. @default 10000 ms */
   readonly lockWaitMs?: number;
   /** Called when synth starts waiting for another synth's lock (tests wait for this event). @default none */
@@ -124,7 +122,7 @@ async function run(argv: readonly string[], options: RunOptions, io: Io): Promis
 }
 
 async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Promise<number> {
-  const { env = process.env, typeChecked = Promise.resolve(true) } = options;
+  const { env = process.env } = options;
   let args;
   try {
     args = parseArgs({
@@ -247,7 +245,6 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
       failed = true;
     }
   }
-  if (!(await typeChecked)) failed = true; // the code itself has type errors (printed by the build)
   if (failed) return nothingWritten();
 
   if (command === 'synth') {

@@ -21,7 +21,6 @@ import './cli/agreement.js';
 import './cli/two-installations.js';
 import './cli/go-yaml.js';
 import './cli/io-errors.js';
-import './cli/build.js';
 
 beforeAll(startQueued);
 afterAll(removeTempDirs);

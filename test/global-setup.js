@@ -1,6 +1,5 @@
-// Check the external programs the tests run, then build dist/ once before the suites that spawn
-// the real CLI (bin/forgejo-runner-cdk8s.mjs).
-import { ensureBuilt } from '../bin/build.mjs';
+// Check the external programs the tests run before any suite starts: one message naming what is
+// missing (and the Debian packages that bring it) instead of failures test by test.
 import { missingPrerequisites, prerequisitesMessage } from './prerequisites.js';
 
 export default async function globalSetup() {
@@ -10,6 +9,4 @@ export default async function globalSetup() {
     process.stderr.write(`\n${prerequisitesMessage(missing)}\n`);
     process.exit(1);
   }
-  const { ok, typeChecked } = await ensureBuilt();
-  if (!ok || !(await typeChecked)) throw new Error('dist/ could not be built (errors above)');
 }

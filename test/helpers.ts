@@ -106,14 +106,15 @@ export async function runMain(args: readonly string[], env: Record<string, strin
 
 /**
  * Runs the real CLI (bin/forgejo-runner-cdk8s.mjs of `project`, default this one) as a separate
- * process. `wrap` goes before node (e.g. unshare ... sh -c).
+ * process. `wrap` goes before node (e.g. unshare ... sh -c); `node` is the Node binary and its
+ * flags (default: the one running the tests).
  */
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; project?: string; wrap?: readonly string[] } = {},
+  options: { cwd?: string; env?: Record<string, string>; project?: string; wrap?: readonly string[]; node?: readonly string[] } = {},
 ): Promise<CliResult> {
   const env = { ...process.env, NODE_OPTIONS: '', ...options.env };
-  const argv = [...(options.wrap ?? []), process.execPath, join(options.project ?? PROJECT, 'bin', 'forgejo-runner-cdk8s.mjs'), ...args];
+  const argv = [...(options.wrap ?? []), ...(options.node ?? [process.execPath]), join(options.project ?? PROJECT, 'bin', 'forgejo-runner-cdk8s.mjs'), ...args];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd ?? options.project ?? PROJECT, env });
     let stdout = '';

@@ -12,7 +12,7 @@ export interface Fakes {
   /** wget fails this many times before dockerd "answers". */
   readonly pingFailures?: number;
   readonly createExit?: number;
-  /** create-runner-file writes `creating` then sleeps this long first (a slow Forgejo). */
+  /** create-runner-file writes `creating`, sleeps this long (a slow Forgejo), then writes `created`. */
   readonly createSleeps?: number;
   readonly oneJobExit?: number;
   /** one-job sleeps until TERM, then logs it and exits 0. */
@@ -26,7 +26,7 @@ echo "wget $*" >> "$SANDBOX/calls.log"
 [ "$n" -ge ${fakes.pingFailures ?? 0} ]`,
     'forgejo-runner': `echo "forgejo-runner $*" >> "$SANDBOX/calls.log"
 case " $* " in
-  *" create-runner-file "*) ${fakes.createSleeps ? `echo > "$SANDBOX/creating"; sleep ${fakes.createSleeps}; ` : ''}exit ${fakes.createExit ?? 0} ;;
+  *" create-runner-file "*) ${fakes.createSleeps ? `echo > "$SANDBOX/creating"; sleep ${fakes.createSleeps}; echo > "$SANDBOX/created"; ` : ''}exit ${fakes.createExit ?? 0} ;;
   *" one-job"*)
     ${fakes.oneJobWaitsForTerm ? `trap 'echo "one-job got TERM" >> "$SANDBOX/calls.log"; exit 0' TERM; echo ready > "$SANDBOX/running"; while :; do sleep 1 & wait $!; done` : `exit ${fakes.oneJobExit ?? 0}`} ;;
 esac`,
@@ -43,8 +43,8 @@ esac`,
   return { dir, env, calls };
 }
 
-/** Runs a script under busybox sh with the sandbox's env (killed after 10 s); `status` is its exit code. */
+/** Runs a script under busybox sh with the sandbox's env (killed if it hangs); `status` is its exit code. */
 export async function run(script: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const r = await runArgv([BUSYBOX, 'sh', '-c', script], { env, killAfterMs: 10_000 });
+  const r = await runArgv([BUSYBOX, 'sh', '-c', script], { env });
   return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }

@@ -16,6 +16,15 @@ export function which(tool: string): string | undefined {
   }
 }
 
+/**
+ * The longest a step that should be prompt (a process appearing, a script reacting to a signal)
+ * may take. It holds on a loaded machine (normally such a step takes milliseconds; with the
+ * cores busy, a few hundred), and the cases make the opposite behaviour take far longer (a
+ * 300 s sleep that a script which is not prompt would sit out), so a bound this loose still
+ * tells the two apart. Wherever they can, the cases wait for an event instead.
+ */
+export const PROMPT_MS = 20_000;
+
 /** False while the body of a describe that is skipped (a tool is missing) is being collected. */
 let collectingRunnable = true;
 
@@ -107,7 +116,9 @@ export function testConcurrently(name: string, run: () => Promise<void>, options
       const error = await c.outcome;
       if (error !== undefined) throw error;
     },
-    options.timeout ?? 15_000,
+    // Above every bound a case sets (PROMPT_MS, RunOptions.killAfterMs), so a case fails on its
+    // own assertion, which says what went wrong, and not on jest's timeout.
+    options.timeout ?? 60_000,
   );
 }
 
@@ -129,20 +140,22 @@ export interface RunResult {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** Milliseconds from the start (or from `signalAfterMs`, when given) to exit. */
-  readonly elapsedMs: number;
 }
 
 export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
-  /** Send this signal once `signalWhen` holds (polled every 10 ms) or after `signalAfterMs`. */
+  /** Send this signal once `signalWhen` holds (polled every 10 ms), or at once without it. */
   readonly signal?: NodeJS.Signals;
-  readonly signalAfterMs?: number;
   /** E.g. "the script has probed dockerd once": signal at the step under test, with no fixed sleep. */
   readonly signalWhen?: () => boolean;
   /** Pid to signal instead of the spawned process (e.g. PID 1 of a new PID namespace). */
   readonly signalTarget?: (child: ChildProcess) => number | undefined;
-  /** Kill the process (SIGKILL) after this long: a hung script fails instead of hanging jest. */
+  /** SIGKILL the process once this holds (polled every 10 ms, after the signal if one is sent): e.g. "it kept polling after TERM". */
+  readonly killWhen?: () => boolean;
+  /**
+   * Kill the process (SIGKILL) after this long: a hung script fails instead of hanging jest.
+   * A bound, never the behaviour under test: it holds under load. @default 2 * PROMPT_MS
+   */
   readonly killAfterMs?: number;
 }
 
@@ -154,41 +167,51 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
     const child = spawn(argv[0]!, argv.slice(1), { env: { ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
-    let t0 = Date.now();
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
     const timers: NodeJS.Timeout[] = [];
-    if (options.signal) {
-      const send = () => {
-        const pid = options.signalTarget ? options.signalTarget(child) : child.pid;
-        t0 = Date.now();
-        if (pid) process.kill(pid, options.signal);
-      };
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    /** Polls `when` every 10 ms until it holds, then runs `then` (never after the exit). */
+    const whenever = (when: () => boolean, then: () => void) => {
       const poll = () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        if (options.signalWhen!()) send();
+        if (exited()) return;
+        if (when()) then();
         else timers.push(setTimeout(poll, 10));
       };
-      timers.push(setTimeout(options.signalWhen ? poll : send, options.signalAfterMs ?? 0));
+      poll();
+    };
+    const killWhen = () => {
+      if (options.killWhen) whenever(options.killWhen, () => child.kill('SIGKILL'));
+    };
+    if (options.signal) {
+      whenever(options.signalWhen ?? (() => true), () => {
+        const pid = options.signalTarget ? options.signalTarget(child) : child.pid;
+        if (pid) process.kill(pid, options.signal);
+        killWhen();
+      });
+    } else {
+      killWhen();
     }
-    timers.push(setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 10_000));
+    timers.push(setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 2 * PROMPT_MS));
     child.on('error', reject);
-    // Resolve on exit (a background grandchild, e.g. an orphaned `sleep`, may hold the pipes
-    // open), after a short grace for the output still in the pipes.
+    // On exit, what the process left in its group (e.g. a fake's orphaned `sleep`, which holds
+    // the pipes open) is killed, so the pipes close and all the output is read: resolve on
+    // 'close', which comes after 'exit'. The timer is only a safety net (a grandchild in a group
+    // of its own); it is long, so it never cuts the output of a slow machine short.
     child.on('exit', (code, signal) => {
-      const elapsedMs = Date.now() - t0;
       timers.forEach(clearTimeout);
       killGroup(child.pid);
       let done = false;
       const finish = () => {
         if (done) return;
         done = true;
+        clearTimeout(safetyNet);
         child.stdout!.destroy();
         child.stderr!.destroy();
-        resolvePromise({ code, signal, stdout, stderr, elapsedMs });
+        resolvePromise({ code, signal, stdout, stderr });
       };
+      const safetyNet = setTimeout(finish, PROMPT_MS);
       child.on('close', finish);
-      setTimeout(finish, 150);
     });
   });
 }
@@ -214,4 +237,3 @@ export function childOf(pid: number | undefined): number | undefined {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -66,10 +66,12 @@ export interface OnePasswordSecretProps<K extends string, F extends string> {
  * from `OnePasswordSecret.key()` or `.file()`; constructing one checks the key exists.
  */
 export class SecretKeyHandle {
-  constructor(
-    public readonly secret: OnePasswordSecret<string, string>,
-    public readonly key: string,
-  ) {
+  public readonly secret: OnePasswordSecret<string, string>;
+  public readonly key: string;
+
+  constructor(secret: OnePasswordSecret<string, string>, key: string) {
+    this.secret = secret;
+    this.key = key;
     if (!secret.hasKey(key)) {
       throw new Error(`Secret ${secret.secretName} has no key "${key}"; it has: ${secret.keyNames().join(', ')}`);
     }
@@ -88,7 +90,11 @@ export class SecretKeyHandle {
 
 /** The whole Secret, for envFrom (every key becomes an env var). */
 export class SecretEnvSource {
-  constructor(public readonly secret: OnePasswordSecret<string, string>) {}
+  public readonly secret: OnePasswordSecret<string, string>;
+
+  constructor(secret: OnePasswordSecret<string, string>) {
+    this.secret = secret;
+  }
 
   public get secretName(): string {
     return this.secret.secretName;

@@ -1,9 +1,10 @@
 // Rendered files -> disk, all or nothing, one writer at a time.
 //
-// The new manifests are written to a staging directory, fsynced, and renamed in: the old set is
-// first renamed aside, then the new set renamed in, then the old set deleted; the parent
-// directories are fsynced after each rename, so a power cut leaves the old or the new set (plus
-// leftovers that the next run cleans up). A process killed between the two renames leaves no
+// The new manifests are written to a staging directory (no fsync per file: see
+// replaceDirectory) and renamed in: the old set is first renamed aside, then the new set renamed
+// in, then the old set deleted; the parent directories are fsynced after each rename, so a power
+// cut leaves the old or the new set in place (plus leftovers that the next run cleans up).
+// A process killed between the two renames leaves no
 // output directory; the next run puts the old set back before doing anything else. Node has no
 // binding for renameat2(RENAME_EXCHANGE), and spawning another runtime to make that one call is a
 // hidden dependency (its child can outlive a SIGKILL of node and swap afterwards), so this is the
@@ -366,12 +367,15 @@ function replaceDirectory(target: string, files: readonly RenderedFile[], faultA
   const staging = join(work, `staging-${process.pid}-${basename(target)}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
-  // Write every file, then fsync each: the first fsync commits the others' data in the same
-  // journal transaction, so the rest cost little (one fsync per file right after its write makes
-  // the filesystem commit 3000 times for 1000 pools). Every file is still on disk before the swap.
+  // No fsync per file: these are working-tree files of a git repository, and git itself never
+  // fsyncs the working tree (core.fsync, git's Documentation/config/core.txt, names only
+  // repository components: objects, packs, refs, the index). What a synth promises is atomicity
+  // against a killed process, and that comes from the rename below, not from fsync:
+  // a SIGKILL leaves the old set or the new one (test/slow/crash.test.ts). A power cut after the
+  // rename may leave a file torn or empty, and `npm run check` (CI) catches exactly that. The
+  // fsyncs cost 1.8-4 s for 1000 pools on an idle disk here, most of that synth's time.
   const paths = files.map((f) => join(staging, f.path));
   files.forEach((f, i) => writeFileSync(paths[i]!, f.text));
-  for (const path of paths) fsyncFile(path);
   fsyncDir(staging);
   fsyncDir(work);
   if (faultAt === 'staged') process.kill(process.pid, 'SIGKILL');
@@ -469,7 +473,7 @@ function exists(path: string): boolean {
   }
 }
 
-/** Write-to-temp in the work directory, fsync, rename: the file is replaced whole or not at all. */
+/** Write-to-temp in the work directory, rename: the file is replaced whole or not at all (no fsync: see replaceDirectory). */
 function writeFileAtomic(path: string, text: string): void {
   const undoParents = makeParents(dirname(path));
   let work: string | undefined;
@@ -477,7 +481,7 @@ function writeFileAtomic(path: string, text: string): void {
   try {
     work = workDirFor(path);
     tmp = join(work, `tmp-${process.pid}-${path.split(/[\\/]/).pop()}`);
-    writeDurably(tmp, text);
+    writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (e) {
     if (tmp) rmSync(tmp, { force: true });
@@ -487,25 +491,6 @@ function writeFileAtomic(path: string, text: string): void {
   }
   fsyncDir(dirname(path));
   removeWorkDirIfIdle(work);
-}
-
-function writeDurably(path: string, text: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function fsyncDir(dir: string): void {

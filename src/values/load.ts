@@ -15,10 +15,10 @@ export interface ValuesProblem {
 
 /** A values file that cannot be used; `message` lists every problem, one per line. */
 export class ValuesError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly ValuesProblem[],
-  ) {
+  readonly file: string;
+  readonly problems: readonly ValuesProblem[];
+
+  constructor(file: string, problems: readonly ValuesProblem[]) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in values\n` +
         problems
@@ -26,6 +26,8 @@ export class ValuesError extends Error {
           .join('\n'),
     );
     this.name = 'ValuesError';
+    this.file = file;
+    this.problems = problems;
   }
 }
 

@@ -168,6 +168,46 @@ describe('synth, check and diff', () => {
   });
 });
 
+// The entry point is plain JavaScript, so a Node that cannot strip types (before 22.18, such as
+// the Node 20 many machines still come with, or type stripping turned off) reaches its check and
+// says in one line what it needs and how to run it here, instead of failing on the first .ts
+// import with a stack trace.
+const NEEDS = /^forgejo-runner-cdk8s: needs Node >= 22\.18 \(24 recommended\) to run its TypeScript sources; .+\. Run it here with: npx -y -p node@24 -c 'npm run (\w+)'\n$/;
+
+/** A Node on this machine that cannot strip types (e.g. Debian's /usr/bin/node 20), if any. */
+const oldNode = (() => {
+  const onPath = (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'node'));
+  for (const candidate of new Set([...onPath, '/usr/bin/node', '/usr/local/bin/node'])) {
+    try {
+      const version = execFileSync(candidate, ['-p', 'process.features.typescript ? "" : process.version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim();
+      if (version) return { path: candidate, version };
+    } catch {
+      // not there, or not runnable
+    }
+  }
+  return undefined;
+})();
+
+describe('a Node that cannot run TypeScript: one line naming the Node needed and the command, no stack trace', () => {
+  testConcurrently('Node 24 with type stripping turned off', async () => {
+    const r = await runCli(['check'], { node: [process.execPath, '--no-experimental-strip-types'] });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(NEEDS);
+    expect(NEEDS.exec(r.stderr)?.[1]).toBe('check'); // the command it was asked to run
+    expect(r.stderr).toContain('has its type stripping turned off');
+  });
+
+  const title = oldNode ? `${oldNode.version} (${oldNode.path})` : 'an old Node (skipped: no Node without type stripping on PATH, /usr/bin or /usr/local/bin)';
+  (oldNode ? testConcurrently : test.skip)(title, async () => {
+    const r = await runCli(['synth'], { node: [oldNode!.path] });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(NEEDS);
+    expect(r.stderr).toContain(`this is Node ${oldNode!.version}, which cannot run TypeScript`);
+  });
+});
+
 describe('values/ holds more than values files', () => {
   test('dotfiles (editor locks, macOS ._ files), a FIFO and a directory are skipped, not read', async () => {
     const repo = tempRepo();
@@ -232,7 +272,7 @@ describe('cdk8s.yaml', () => {
     const config = parse(readFileSync(join(PROJECT, 'cdk8s.yaml'), 'utf8'));
     // The CLI never writes to $CDK8S_OUTDIR; the mkdir only makes the (empty) directory cdk8s-cli checks for.
     expect(config.app).toBe('node bin/forgejo-runner-cdk8s.mjs synth && mkdir -p "$CDK8S_OUTDIR"');
-    expect(config.output).toBe('dist/cdk8s.out'); // dist/ is git-ignored build output
+    expect(config.output).toBe('cdk8s.out'); // git-ignored scratch
     const manifests = parse(readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8')).output.manifests;
     expect(`${config.output}/`.startsWith(`${manifests}/`) || `${manifests}/`.startsWith(`${config.output}/`)).toBe(false);
   });

@@ -4,13 +4,27 @@
 // Debian's busybox has no pgrep applet, so pgrep is procps-ng's: both match the ERE against the
 // whole command line (argv joined by spaces) and exclude only themselves (busybox procps/pgrep.c,
 // procps-ng pgrep.c), which is the behaviour under test.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dindPreStopCommand, runnerReadinessCommand } from '../../src/constructs/pool/runner-probes.js';
-import { describeWithTools, fakeBin, killGroup, run, testConcurrently } from '../shell-harness.js';
+import { describeWithTools, fakeBin, killGroup, PROMPT_MS, run, testConcurrently } from '../shell-harness.js';
 
 const ENV = { PATH: '/usr/bin:/bin' };
+
+/**
+ * PATH with a `pgrep` that logs each call, then execs the real one: a case counts the hook's
+ * looks for the daemon instead of timing them. The wrapper execs, so no shell of it is left for
+ * a pgrep to match.
+ */
+function countingPgrep(): { env: Record<string, string>; looks: () => number } {
+  const { dir, bin } = fakeBin({ pgrep: 'echo x >> "${0%/*}/../looks"\nPATH=/usr/bin:/bin exec pgrep "$@"' });
+  const log = join(dir, 'looks');
+  return {
+    env: { PATH: `${bin}:/usr/bin:/bin` },
+    looks: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').length - 1 : 0),
+  };
+}
 
 /**
  * pgrep sees every process of the machine: the cases that start a process named like the daemon,
@@ -28,7 +42,7 @@ function cmdlineOf(pid: number | undefined): string {
 }
 
 /** Resolves once `check` holds, polled every 10 ms: wait for the observed step, not a fixed time. */
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = PROMPT_MS): Promise<void> {
   for (const start = Date.now(); !check(); await new Promise((r) => setTimeout(r, 10))) {
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
   }
@@ -52,7 +66,7 @@ const killingAfter = (body: (started: ChildProcess[]) => Promise<void>) => async
 };
 
 /** A process whose /proc cmdline is exactly `cmdline`, once it is. */
-async function processWithCmdline(started: ChildProcess[], cmdline: string, seconds = 30): Promise<ChildProcess> {
+async function processWithCmdline(started: ChildProcess[], cmdline: string, seconds = 300): Promise<ChildProcess> {
   const c = spawn('perl', ['-e', `$0 = $ARGV[0]; sleep ${seconds}`, cmdline], { stdio: 'ignore' });
   started.push(c);
   await until(() => cmdlineOf(c.pid) === cmdline, `a process named "${cmdline}"`);
@@ -62,7 +76,8 @@ async function processWithCmdline(started: ChildProcess[], cmdline: string, seco
 /** The start-up shell as it looks before its exec: /bin/sh -c '<script naming the daemon>', once it runs. */
 async function startupShell(started: ChildProcess[]): Promise<ChildProcess> {
   // A process group of its own, so its `sleep` dies with it (killingAfter kills the group).
-  const c = spawn('busybox', ['sh', '-c', 'sleep 30; exec forgejo-runner daemon --config /config/config.yaml'], { stdio: 'ignore', detached: true });
+  // It outlives every case (300 s): a case ends it, never the clock.
+  const c = spawn('busybox', ['sh', '-c', 'sleep 300; exec forgejo-runner daemon --config /config/config.yaml'], { stdio: 'ignore', detached: true });
   started.push(c);
   await until(() => cmdlineOf(c.pid).includes('exec forgejo-runner daemon'), 'the start-up shell');
   return c;
@@ -77,24 +92,30 @@ describeWithTools(['busybox', 'pgrep', 'perl'], 'DinD preStop (Kubernetes < 1.29
   testConcurrently(
     'returns at once when no runner daemon runs, even with a start-up shell naming it',
     killingAfter(async (started) => {
-      await startupShell(started);
-      const r = await run(busybox(hook), { env: ENV, killAfterMs: 4000 });
+      const shell = await startupShell(started);
+      const pgrep = countingPgrep();
+      const r = await run(busybox(hook), { env: pgrep.env });
+      expect(r.signal).toBeNull(); // it returned by itself
       expect(r.code).toBe(0);
-      expect(r.elapsedMs).toBeLessThan(1000);
+      expect(pgrep.looks()).toBe(1); // after one look, while the start-up shell still runs:
+      expect(shell.exitCode).toBeNull();
     }),
     PGREP,
   );
 
   testConcurrently(
-    'waits while the runner daemon runs and returns soon after it exits',
+    'waits while the runner daemon runs and returns once it exits',
     killingAfter(async (started) => {
       const daemon = await processWithCmdline(started, 'forgejo-runner daemon --config /config/config.yaml');
-      setTimeout(() => daemon.kill('SIGTERM'), 700);
-      const t0 = Date.now();
-      const r = await run(busybox(hook), { env: ENV, killAfterMs: 6000 });
+      const pgrep = countingPgrep();
+      let returned = false;
+      const hookRun = run(busybox(hook), { env: pgrep.env }).then((r) => ((returned = true), r));
+      await until(() => pgrep.looks() >= 3 || returned, 'three looks for the daemon');
+      expect(returned).toBe(false); // it found the daemon three times and kept waiting
+      daemon.kill('SIGTERM');
+      const r = await hookRun;
+      expect(r.signal).toBeNull(); // it returned by itself, after the daemon was gone
       expect(r.code).toBe(0);
-      expect(Date.now() - t0).toBeGreaterThanOrEqual(650); // it waited for the daemon
-      expect(Date.now() - t0).toBeLessThan(2500); // and returned within a few polls of its exit
     }),
     PGREP,
   );
@@ -102,8 +123,10 @@ describeWithTools(['busybox', 'pgrep', 'perl'], 'DinD preStop (Kubernetes < 1.29
   testConcurrently('control: the old hook matches its own sh -c command line and never returns', async () => {
     // Not serial: whatever else runs, the old pattern always matches the hook's own shell.
     const old = ['/bin/sh', '-c', 'while pgrep -f "forgejo-runner daemon" >/dev/null; do sleep 0.2; done'];
-    const r = await run(busybox(old), { env: ENV, killAfterMs: 700 }); // three polls, still running
-    expect(r.signal).toBe('SIGKILL');
+    const pgrep = countingPgrep();
+    const r = await run(busybox(old), { env: pgrep.env, killWhen: () => pgrep.looks() >= 3 });
+    expect(r.signal).toBe('SIGKILL'); // still running after three looks with no daemon anywhere
+    expect(pgrep.looks()).toBeGreaterThanOrEqual(3);
   });
 });
 

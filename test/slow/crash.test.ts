@@ -1,7 +1,7 @@
 // Crash safety: a real synth process is SIGKILLed mid-write (after staging the new set, after
 // moving the old set aside, after renaming the new set in). Its leftovers never show in
 // `git status`, and the next run converges to exactly the output of a clean synth.
-// Slow by nature (three real CLI processes, each loading the bundle, ~2 s of CPU): it runs in
+// Slow by nature (three real CLI processes, each loading the sources, ~2 s of CPU): it runs in
 // `npm run test:slow`, which .ci/run runs, not in `npm test`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

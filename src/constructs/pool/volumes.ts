@@ -29,12 +29,15 @@ export class PodVolume {
     return new PodVolume(name, { secret: { secretName: handle.secretName, items: [{ key: handle.key, path: handle.key }] } }, handle);
   }
 
-  private constructor(
-    public readonly name: string,
-    private readonly source: Omit<Volume, 'name'>,
-    /** The ConfigMap or Secret key this volume reads, for consumers that need the link. */
-    public readonly from?: HashedConfigMap | SecretKeyHandle,
-  ) {
+  public readonly name: string;
+  private readonly source: Omit<Volume, 'name'>;
+  /** The ConfigMap or Secret key this volume reads, for consumers that need the link. */
+  public readonly from?: HashedConfigMap | SecretKeyHandle;
+
+  private constructor(name: string, source: Omit<Volume, 'name'>, from?: HashedConfigMap | SecretKeyHandle) {
+    this.name = name;
+    this.source = source;
+    this.from = from;
     if (dnsLabel(name) !== undefined) {
       throw new Error(`volume name "${name}" is not a DNS-1123 label`);
     }
