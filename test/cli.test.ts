@@ -21,6 +21,7 @@ import './cli/agreement.js';
 import './cli/two-installations.js';
 import './cli/go-yaml.js';
 import './cli/io-errors.js';
+import './cli/footguns.js';
 
 beforeAll(startQueued);
 afterAll(removeTempDirs);

@@ -167,13 +167,12 @@ export const cidr: Rule = (s) => {
   if (parseIpBlock(s)) return undefined;
   const slash = s.lastIndexOf('/');
   const address = slash < 0 ? s : s.slice(0, slash);
-  const why = isIPv4(address)
-    ? 'the prefix length of an IPv4 block is 0 to 32'
-    : isIPv6(address) && !address.includes('%')
-      ? 'the prefix length of an IPv6 block is 0 to 128'
-      : slash < 0
-        ? 'it has no "/prefix"'
-        : `"${address}" is not an IPv4 or IPv6 address (NetworkPolicy takes addresses, not host names)`;
+  const v4 = isIPv4(address);
+  const why = !(v4 || (isIPv6(address) && !address.includes('%')))
+    ? `"${address}" is not an IPv4 or IPv6 address (NetworkPolicy takes addresses, not host names)`
+    : slash < 0
+      ? 'it has no "/prefix" (/32 is one IPv4 address, /128 one IPv6 address)'
+      : `the prefix length of an ${v4 ? 'IPv4' : 'IPv6'} block is a number from 0 to ${v4 ? 32 : 128}`;
   return `expected an IP block such as 203.0.113.10/32 or 2001:db8::/64, got "${s}": ${why}`;
 };
 
@@ -188,12 +187,18 @@ export const strictSubnetOf =
     const o = parseIpBlock(outer);
     const i = parseIpBlock(inner);
     if (!o || !i) return undefined; // each is reported by cidr()
-    const block = new BlockList();
-    block.addSubnet(o.address, o.prefix, o.family);
-    if (i.family !== o.family || !block.check(i.address, i.family)) return `expected a block inside cidr ${outer}, got "${inner}", which lies outside it`;
-    return i.prefix > o.prefix
+    const within = (block: IpBlock, address: string, family: IpBlock['family']): boolean => {
+      const list = new BlockList();
+      list.addSubnet(block.address, block.prefix, block.family);
+      return list.check(address, family);
+    };
+    // Two blocks of one family are nested or disjoint: the wider one holds the other's address.
+    if (i.family === o.family && i.prefix <= o.prefix && within(i, o.address, o.family)) {
+      return `expected a block strictly inside cidr ${outer} (a longer prefix than /${o.prefix}), got "${inner}", which ${i.prefix === o.prefix ? 'is the whole cidr' : 'contains the whole cidr'}: drop the entry, or the cidr`;
+    }
+    return i.family === o.family && i.prefix > o.prefix && within(o, i.address, i.family)
       ? undefined
-      : `expected a block strictly inside cidr ${outer} (a longer prefix than /${o.prefix}), got "${inner}", which ${i.prefix === o.prefix ? 'is the whole cidr' : 'contains the whole cidr'}: drop the entry, or the cidr`;
+      : `expected a block inside cidr ${outer}, got "${inner}", which lies outside it`;
   };
 
 /**
