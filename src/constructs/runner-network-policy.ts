@@ -15,11 +15,11 @@ import { between, cidr, labelValue, metadataKey, oneOf, PROTOCOLS, strictSubnetO
 
 /** One allowed egress destination. Exactly one of cidr, namespaceLabels. */
 export interface EgressAllow {
-  /** An IP block, e.g. 203.0.113.10/32. @default none (then namespaceLabels) */
+  /** An IP block, e.g. 203.0.113.10/32 or 2001:db8::/64. @default none (then namespaceLabels) */
   readonly cidr?: string;
-  /** Addresses inside cidr to exclude. @default none */
+  /** Blocks strictly inside cidr to exclude (the API server refuses others). @default none */
   readonly except?: readonly string[];
-  /** Pods in namespaces with these labels, e.g. { 'kubernetes.io/metadata.name': 'registry' }. @default none (then cidr) */
+  /** Pods in namespaces with these labels (at least one: none would select every namespace), e.g. { 'kubernetes.io/metadata.name': 'registry' }. @default none (then cidr) */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** Only these ports. @default every port */
   readonly ports?: readonly { readonly port: number; /** @default TCP */ readonly protocol?: (typeof PROTOCOLS)[number] }[];
