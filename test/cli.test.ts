@@ -22,6 +22,7 @@ import './cli/two-installations.js';
 import './cli/go-yaml.js';
 import './cli/io-errors.js';
 import './cli/footguns.js';
+import './cli/go-url.js';
 
 beforeAll(startQueued);
 afterAll(removeTempDirs);

@@ -202,11 +202,15 @@ export const strictSubnetOf =
   };
 
 /**
- * A URL without user info (`user:password@`, `token@`), read by the WHATWG URL parser. A URL
- * prop is written, as it is, into the generated manifests that are committed to git: a
- * credential in it would be published with them. `belongs` says where this URL's credential goes
- * instead. `sshUser`: an ssh:// URL may name its login user (git@...), which is no secret (the
- * key is); a password is refused there too. Text that is no URL is left to the prop's own rule.
+ * A URL without user info (`user:password@`, `token@`). A URL prop is written, as it is, into
+ * the generated manifests that are committed to git: a credential in it would be published with
+ * them. `belongs` says where this URL's credential goes instead. `sshUser`: an ssh:// URL may
+ * name its login user (git@...), which is no secret (the key is); a password is refused there too.
+ * Text the WHATWG URL parser does not take is left to the prop's own rule. The readers of these
+ * URLs are Go programs (forgejo-runner, Argo CD, dockerd, KEDA), and Go's net/url ends the
+ * authority only at "/", "?" or "#", where WHATWG also ends it at "\" ("https://tok\@host" has
+ * user info for Go, none for WHATWG): an "@" in the authority as Go reads it counts too
+ * (test/cli/go-url.ts holds the rule to Go's url.Parse).
  */
 export const noCredentialInUrl =
   (belongs: string, options: { readonly sshUser?: boolean } = {}): Rule =>
@@ -217,11 +221,18 @@ export const noCredentialInUrl =
     } catch {
       return undefined;
     }
-    if (u.username === '' && u.password === '') return undefined;
-    if (options.sshUser && u.password === '' && /^(ssh|git\+ssh|ssh\+git):$/.test(u.protocol)) return undefined;
+    // The authority as Go reads it: after "scheme://", up to the first "/", "?" or "#".
+    const from = s.indexOf(':') + 3;
+    const rest = s.startsWith('//', from - 2) ? s.slice(from) : '';
+    const end = rest.search(/[/?#]/);
+    const authority = end < 0 ? rest : rest.slice(0, end);
+    const at = authority.lastIndexOf('@');
+    if (u.username === '' && u.password === '' && at < 0) return undefined;
+    const password = u.password !== '' || authority.slice(0, at).includes(':');
+    if (options.sshUser && !password && /^(ssh|git\+ssh|ssh\+git):$/.test(u.protocol)) return undefined;
     // The message never repeats the credential: errors end up in CI logs.
-    const redacted = `${u.protocol}//***@${u.host}${u.pathname === '/' && !s.endsWith('/') ? '' : u.pathname}`;
-    return `expected a URL without user info, got "${redacted}" with a ${u.password ? 'user name and password' : 'user name or token'} in it: the URL is written into the generated manifests, which are committed to git. ${belongs}`;
+    const redacted = at < 0 ? `${u.protocol}//***@${u.host}${u.pathname}` : `${s.slice(0, from)}***@${s.slice(from + at + 1)}`;
+    return `expected a URL without user info, got "${redacted}" with a ${password ? 'user name and password' : 'user name or token'} in it: the URL is written into the generated manifests, which are committed to git. ${belongs}`;
   };
 
 
