@@ -15,6 +15,10 @@ const cases: Record<string, { edit: (v: Record<string, any>) => void; expect: Re
     edit: (v) => (v.forgejoUrl = 'https://ci:hunter2@forge.example.org'),
     expect: /bad\.yaml:\d+: forgejoUrl: expected a URL without user info, got "https:\/\/\*\*\*@forge\.example\.org" .*registration Secret/,
   },
+  'a forge URL with token\\@ (user info for Go, none for WHATWG)': {
+    edit: (v) => (v.forgejoUrl = 'https://hunter2\\@forge.example.org'),
+    expect: /bad\.yaml:\d+: forgejoUrl: expected a URL without user info, got "https:\/\/\*\*\*@forge\.example\.org" with a user name or token in it/,
+  },
   'a repoURL with token@': {
     edit: (v) => (v.argocd.repoURL = 'https://hunter2@git.example.org/infra.git'),
     expect: /bad\.yaml:\d+: argocd\.repoURL: expected a URL without user info, .*argocd\.argoproj\.io\/secret-type: repository/,
@@ -26,6 +30,20 @@ const cases: Record<string, { edit: (v: Record<string, any>) => void; expect: Re
   'an egress CIDR 999.999.999.999/99': {
     edit: (v) => (v.networkPolicy = { egressAllowList: [{ cidr: '999.999.999.999/99' }] }),
     expect: /bad\.yaml:\d+: networkPolicy\.egressAllowList\[0\]\.cidr: expected an IP block .* is not an IPv4 or IPv6 address/,
+  },
+  ...Object.fromEntries(
+    (['abc/1', '10.0.0.0/33', '2001:db8::/129'] as const).map((cidr) => [
+      `an egress CIDR ${cidr}`,
+      { edit: (v: Record<string, any>) => (v.networkPolicy = { egressAllowList: [{ cidr }] }), expect: /bad\.yaml:\d+: networkPolicy\.egressAllowList\[0\]\.cidr: expected an IP block such as 203\.0\.113\.10\/32/ },
+    ]),
+  ),
+  'an except outside its cidr': {
+    edit: (v) => (v.networkPolicy = { egressAllowList: [{ cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] }] }),
+    expect: /bad\.yaml:\d+: networkPolicy\.egressAllowList\[0\]\.except\[0\]: expected a block inside cidr 10\.0\.0\.0\/8, got "192\.168\.0\.0\/16", which lies outside it/,
+  },
+  'a namespace selector with an invalid label key': {
+    edit: (v) => (v.networkPolicy = { egressAllowList: [{ namespaceLabels: { 'team name': 'registry' } }] }),
+    expect: /bad\.yaml:\d+: networkPolicy\.egressAllowList\[0\]\.namespaceLabels\.team name: expected a Kubernetes label key/,
   },
   'an except equal to its cidr': {
     edit: (v) => (v.networkPolicy = { egressAllowList: [{ cidr: '10.0.0.0/8', except: ['10.0.0.0/8'] }] }),
@@ -39,10 +57,15 @@ const cases: Record<string, { edit: (v: Record<string, any>) => void; expect: Re
     edit: (v) => (v.networkPolicy = { enabled: false, egressAllowList: [{ cidr: '203.0.113.10/32' }] }),
     expect: /bad\.yaml:\d+: networkPolicy\.egressAllowList: is ignored: networkPolicy\.enabled is false/,
   },
-  'namespace kube-system': {
-    edit: (v) => (v.namespace = 'kube-system'),
-    expect: /bad\.yaml:\d+: namespace: expected a namespace of the runner's own, not "kube-system": the Namespace object would relabel it pod-security enforce: privileged/,
-  },
+  ...Object.fromEntries(
+    ['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((ns) => [
+      `namespace ${ns}`,
+      {
+        edit: (v: Record<string, any>) => (v.namespace = ns),
+        expect: new RegExp(`bad\\.yaml:\\d+: namespace: expected a namespace of the runner's own, not "${ns}": the Namespace object would relabel it pod-security enforce: privileged`),
+      },
+    ]),
+  ),
   'namespace argocd (the Application\'s own)': {
     edit: (v) => (v.namespace = 'argocd'),
     expect: /bad\.yaml:\d+: namespace: expected a namespace other than Argo CD's own \("argocd", argocdNamespace\)/,
