@@ -180,7 +180,9 @@ export class ForgejoRunner extends Construct {
         ...shared,
         ...own,
         registration: this.registration.for(own.name),
-        runnerEnv: { ...credential?.runnerEnv, ...props.runnerEnv, ...own.runnerEnv },
+        // An ephemeral pool's runner gets no Secret env (KEDA would read it: RunnerContainerProps.scaledJobPod);
+        // its jobs get the credential through the job env file, and one-job itself never uses it.
+        runnerEnv: { ...(mode === 'ephemeral' ? {} : credential?.runnerEnv), ...props.runnerEnv, ...own.runnerEnv },
         podLabels: { ...props.podLabels, ...own.podLabels },
         podAnnotations: props.podAnnotations || own.podAnnotations ? { ...props.podAnnotations, ...own.podAnnotations } : undefined,
       };

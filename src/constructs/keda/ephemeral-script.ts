@@ -34,7 +34,10 @@ export interface EphemeralScriptProps {
   readonly waitForTask?: boolean;
 }
 
-/** Needs env FORGEJO_URL, RUNNER_SECRET and RUNNER_NAME (the Deployment pool's offline names). */
+/**
+ * Needs env FORGEJO_URL, RUNNER_NAME and RUNNER_SECRET_FILE (a file holding the 40-hex secret: an
+ * env var from a Secret would be read by KEDA, see RunnerContainerProps.scaledJobPod).
+ */
 export function ephemeralRunnerScript(props: EphemeralScriptProps): string {
   const waitSeconds = props.dindWaitSeconds ?? 180;
   if (!Number.isInteger(waitSeconds) || waitSeconds < 1) throw new Error(`dindWaitSeconds must be a whole number >= 1, got ${waitSeconds}`);
@@ -46,11 +49,13 @@ export function ephemeralRunnerScript(props: EphemeralScriptProps): string {
     ...dindWaitLines({ dockerUrl: props.dockerUrl, pollSeconds: props.pollSeconds, giveUpAfterSeconds: waitSeconds }),
     '',
     '# Same secret, same runner: every pod is the one runner registered on the server.',
+    '# The secret is a mounted file (KEDA reads env vars from Secrets); a shell variable, not exported.',
+    'runner_secret=$(cat "$RUNNER_SECRET_FILE")',
     '# Under `run` so TERM stops it at once (it first pings Forgejo); its failure is the exit code.',
     'echo "Writing runner file from the shared secret..."',
     `run forgejo-runner --config ${props.configPath} create-runner-file \\`,
     '  --instance "$FORGEJO_URL" \\',
-    '  --secret "$RUNNER_SECRET" \\',
+    '  --secret "$runner_secret" \\',
     '  --name "$RUNNER_NAME" || exit "$?"',
     '',
     '# exec: the runner gets TERM itself and its exit code ends the Job pod.',
