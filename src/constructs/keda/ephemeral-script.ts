@@ -6,8 +6,9 @@
 // create-runner-file.go; KEDA's e2e test tests/scalers/forgejo_runner does the same two steps):
 // - `create-runner-file --instance URL --secret 40-hex [--name N] [--connect]` derives the runner
 //   UUID from the secret registered once on the server (`forgejo-cli actions register --secret`)
-//   and writes runner.file; it pings the instance first and fails if Forgejo is unreachable. It
-//   writes no labels: one-job takes them from runner.labels of the config.
+//   and writes runner.file (with the config's runner.labels); it pings the instance first and
+//   fails if Forgejo is unreachable. one-job takes the labels from runner.labels of the config
+//   (job.go: config.FromFile then FromRegistration; the config's labels win), never from env.
 // - `one-job [--wait|-w]` loads the config (so runner.env_file is read fresh in every pod), asks
 //   Forgejo for one task and runs it. Without --wait it asks once and exits 1 when there is none
 //   (12.8.0/12.8.1 exit 0, >= 12.8.2 exit 2); with --wait it polls until it gets one and exits 0.
