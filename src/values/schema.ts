@@ -119,7 +119,7 @@ export const ValuesSchema = z.strictObject({
     .optional(),
   jobEnv: stringMap.optional(),
   ...podExtensions,
-  scalerToken: z.strictObject({ secretName: str.optional(), ...onePasswordField }).optional(),
+  scalerToken: z.strictObject({ secretName: str.optional(), kedaNamespace: str.optional(), ...onePasswordField }).optional(),
   pools: z.array(PoolSchema),
 });
 

@@ -266,10 +266,10 @@ describe('wiring check over KEDA objects', () => {
     ]);
   });
 
-  test('a ClusterTriggerAuthentication reference is reported (not synthesized here)', () => {
+  test('a ClusterTriggerAuthentication reference that is not in the output is reported', () => {
     const objects = edit(build().objects, 'ScaledJob', (o) => (o.spec.triggers[0].authenticationRef.kind = 'ClusterTriggerAuthentication'));
     expect(checkWiring(objects).map((p) => p.message)).toEqual([
-      'ScaledJob ephemeral: trigger 0 (forgejo-runner) authenticationRef names a ClusterTriggerAuthentication forgejo-token, which is not synthesized here; use a TriggerAuthentication',
+      'ScaledJob ephemeral: trigger 0 (forgejo-runner) authenticationRef names ClusterTriggerAuthentication forgejo-token, which is not synthesized',
     ]);
   });
 

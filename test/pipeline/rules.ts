@@ -119,6 +119,15 @@ const ROWS: readonly Row[] = [
   { rule: 'a host label (jobs in the runner container)', edits: [[['pools', 0, 'labels', 0], 'steady:host']], at: ['pools', 0, 'labels', 0], message: 'label "steady:host" uses forgejo-runner\'s host schema: jobs would run inside the runner container itself' },
   { rule: 'a bare label (forgejo-runner reads it as host)', edits: [[['pools', 0, 'labels', 0], 'self-hosted']], at: ['pools', 0, 'labels', 0], message: 'label "self-hosted" uses forgejo-runner\'s host schema (a bare name means host)' },
   { rule: 'an lxc label (cannot work in the pod)', edits: [[['pools', 0, 'labels', 0], 'steady:lxc://debian:bookworm']], at: ['pools', 0, 'labels', 0], message: 'label "steady:lxc://debian:bookworm": schema "lxc" cannot work in the runner pod' },
+  {
+    rule: 'a token in KEDA\'s namespace from a namespaced SecretStore (it serves its own namespace only)',
+    edits: [
+      [['secretStore', 'kind'], 'SecretStore'],
+      [['scalerToken', 'kedaNamespace'], 'keda'],
+    ],
+    at: ['scalerToken', 'kedaNamespace'],
+    message: 'expected a ClusterSecretStore with kedaNamespace: the token\'s ExternalSecret goes to namespace keda, which SecretStore vault does not serve',
+  },
   { rule: 'two labels of a pool with one name', edits: [[['pools', 0, 'labels', 1], 'steady:docker://node:20']], at: ['pools', 0, 'labels', 1], message: 'expected each label name once; "steady" is already labels[0] ("steady:docker://node:22")' },
 ];
 

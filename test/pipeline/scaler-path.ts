@@ -13,6 +13,8 @@ import { parse, stringify } from 'yaml';
 import { EphemeralRunnerPool, ForgejoRunner, OnePasswordSecret, type ForgejoRunnerProps } from '../../src/index.js';
 import { render } from '../../src/output/render.js';
 import { synthesizeChart } from '../../src/synth/synthesize.js';
+import { validateSchemas } from '../../src/validate/schemas.js';
+import { checkWiring } from '../../src/validate/wiring.js';
 import { PROJECT, synthValuesText } from '../helpers.js';
 
 /** Every values file of the examples and the test fixtures, synthesized. */
@@ -162,5 +164,31 @@ describe('Job metadata KEDA copies from the ScaledJob', () => {
     data.pools[0].allowHostLabels = true;
     const deployment = synthValuesText(stringify(data), 'fixtures/rules.yaml').manifests.find((o) => o.object.kind === 'Deployment')!.object as any;
     expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: 'RUNNER_LABELS', value: 'steady:host,bare' });
+  });
+});
+
+describe('KEDA_RESTRICT_SECRET_ACCESS: scalerToken.kedaNamespace gives a ClusterTriggerAuthentication', () => {
+  const fixture = () => parse(readFileSync(join(PROJECT, 'test', 'fixtures', 'rules.yaml'), 'utf8'));
+  test('the token Secret goes to KEDA\'s namespace, the authentication is cluster-scoped, and the trigger names its kind', () => {
+    const data = fixture();
+    data.scalerToken.kedaNamespace = 'keda';
+    const synthesis = synthValuesText(stringify(data), 'fixtures/rules.yaml');
+    const all = [...synthesis.manifests, synthesis.application];
+    expect(validateSchemas(all)).toEqual([]); // KEDA's ClusterTriggerAuthentication CRD model
+    expect(checkWiring(all)).toEqual([]); // its Secret and key are created, the ScaledJob's ref resolves
+    const objects = synthesis.manifests.map((o) => o.object as any);
+    const cta = objects.find((o) => o.kind === 'ClusterTriggerAuthentication');
+    expect(cta.metadata.namespace).toBeUndefined(); // cluster-scoped
+    expect(objects.filter((o) => o.kind === 'TriggerAuthentication')).toEqual([]);
+    const es = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === cta.spec.secretTargetRef[0].name);
+    expect(es.metadata.namespace).toBe('keda'); // where KEDA looks a ClusterTriggerAuthentication's Secret up
+    const job = objects.find((o) => o.kind === 'ScaledJob');
+    expect(job.spec.triggers[0].authenticationRef).toEqual({ name: cta.metadata.name, kind: 'ClusterTriggerAuthentication' });
+  });
+  test('without it, a namespaced TriggerAuthentication beside its Secret (the default)', () => {
+    const objects = synthValuesText(stringify(fixture()), 'fixtures/rules.yaml').manifests.map((o) => o.object as any);
+    const ta = objects.find((o) => o.kind === 'TriggerAuthentication');
+    expect(ta.metadata.namespace).toBe('ci-runners');
+    expect(objects.find((o) => o.kind === 'ScaledJob').spec.triggers[0].authenticationRef).toEqual({ name: ta.metadata.name });
   });
 });

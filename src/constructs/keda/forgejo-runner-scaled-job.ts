@@ -189,7 +189,10 @@ export class ForgejoRunnerScaledJob extends Construct {
           {
             type: 'forgejo-runner',
             metadata: { ...this.triggerMetadata },
-            authenticationRef: { name: props.authentication.name },
+            authenticationRef: {
+              name: props.authentication.name,
+              ...(props.authentication.kind === 'ClusterTriggerAuthentication' ? { kind: props.authentication.kind } : {}),
+            },
           },
         ],
       },
