@@ -86,7 +86,7 @@ describe("KEDA's path: the env it resolves holds no Secret", () => {
     const secret = new OnePasswordSecret(chart, 'Proxy', { name: 'proxy', namespace: 'ci', store: { name: 'vault' }, keys: { PROXY_PASSWORD: { item: 'Proxy', property: 'password' } } });
     const withSecret = { ...props, pools: [props.pools[0]!, { ...props.pools[1]!, runnerEnv: { PROXY_PASSWORD: secret.key('PROXY_PASSWORD') } }] };
     expect(() => new ForgejoRunner(chart, 'Runner', withSecret)).toThrow(
-      "pools[1].runnerEnv: env var PROXY_PASSWORD comes from a Secret, but KEDA reads the env of a ScaledJob pod's runner container",
+      "pools[1].runnerEnv.PROXY_PASSWORD: KEDA reads the env of the Job template's first container (and fails the scaler when a Secret is missing): env var PROXY_PASSWORD comes from Secret proxy; mount it as a file instead",
     );
   });
 });

@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { dindHttpUrl } from '../pool/dind-endpoint.ts';
 import { explain } from '../metadata.ts';
 import { poolPod, type RunnerPodTemplateProps } from '../pool/pool-pod.ts';
-import { PropsCheck, PropsError } from '../props-error.ts';
+import { PropsCheck, PropsError, type PropPath } from '../props-error.ts';
 import type { RunnerConfig } from '../pool/runner-config.ts';
 import { RUNNER_PATHS } from '../pool/runner-container.ts';
 import { ephemeralRunnerScript, type EphemeralScriptProps } from './ephemeral-script.ts';
@@ -106,9 +106,16 @@ export class EphemeralRunnerPool extends Construct {
         metadataLabels: labels,
       });
     } catch (e) {
-      // The scaling knobs are this pool's `ephemeral.*`; the rest (labels, forgejoUrl) are its own props.
+      // The scaling knobs are this pool's `ephemeral.*`; the rest (labels, forgejoUrl) are its own
+      // props; a runner env var KEDA would read came from runnerEnv.
       if (!(e instanceof PropsError)) throw e;
-      throw new PropsError(what, e.problems.map((p) => (SCALING.includes(String(p.path[0])) ? { ...p, path: ['ephemeral', ...p.path] } : p)));
+      const env = pod.spec.containers[0]?.env ?? [];
+      const propPath = (path: PropPath): PropPath => {
+        if (SCALING.includes(String(path[0]))) return ['ephemeral', ...path];
+        const name = path[4] === 'env' && typeof path[5] === 'number' ? env[path[5]]?.name : undefined;
+        return name !== undefined && props.runnerEnv?.[name] !== undefined ? ['runnerEnv', name] : path;
+      };
+      throw new PropsError(what, e.problems.map((p) => ({ ...p, path: propPath(p.path) })));
     }
     this.scaledJob = job.resource;
     this.trigger = job.triggerMetadata;

@@ -28,6 +28,9 @@ import { kubeObject } from '../kube-object.ts';
 import { PropsCheck, type PropPath } from '../props-error.ts';
 import { wholeNumber } from '../rules.ts';
 
+/** Why the first container's env may not come from Secrets (the start of the message). */
+export const KEDA_READS_ENV = "KEDA reads the env of the Job template's first container (and fails the scaler when a Secret is missing)";
+
 /** KEDA's annotation naming ScaledJob labels it must not copy onto Jobs (comma-separated, no spaces). */
 const JOB_EXCLUDED_LABELS = 'scaledjob.keda.sh/job-excluded-labels';
 /**
@@ -218,6 +221,19 @@ function checkPodTemplate(check: PropsCheck, template: PodTemplate, runnerName: 
     check.fail(['runnerContainerName'], `expected a container of podTemplate, got "${runnerName}"; its containers are: ${mains.join(', ')}`);
     return pod;
   }
+  // KEDA resolves the env of containers[0] (or envSourceContainerName, never set here) before it
+  // builds the scaler, reading every Secret and ConfigMap it names with the operator's rights; one
+  // missing fails the scaler ("error resolving secrets for ScaleTarget": kedacore/keda
+  // pkg/scaling/resolver/scale_resolvers.go ResolveContainerEnv, pkg/scaling/scalers_builder.go).
+  // The scaler needs none of them (its token comes from the authentication), so none may be there.
+  const first = pod.containers[0];
+  first?.env?.forEach((e, j) => {
+    const from = e.valueFrom?.secretKeyRef ? `Secret ${e.valueFrom.secretKeyRef.name}` : e.valueFrom?.configMapKeyRef ? `ConfigMap ${e.valueFrom.configMapKeyRef.name}` : undefined;
+    if (from) check.fail(['podTemplate', 'spec', 'containers', 0, 'env', j], `${KEDA_READS_ENV}: env var ${e.name} comes from ${from}; mount it as a file instead`);
+  });
+  first?.envFrom?.forEach((e, j) => {
+    check.fail(['podTemplate', 'spec', 'containers', 0, 'envFrom', j], `${KEDA_READS_ENV}: envFrom ${e.secretRef ? `Secret ${e.secretRef.name}` : `ConfigMap ${e.configMapRef?.name}`}; mount it as a file instead`);
+  });
   const extra = mains.filter((n) => n !== runnerName);
   if (extra.length > 0) {
     check.fail(

@@ -57,8 +57,9 @@ export interface RunnerContainerProps {
    * container before it builds the scaler, reading every Secret it names with the operator's
    * rights, and one missing Secret fails the pool's scaler (kedacore/keda
    * pkg/scaling/resolver/scale_resolvers.go ResolveContainerEnv, pkg/scaling/scalers_builder.go).
-   * So the runner secret comes as a read-only file (env RUNNER_SECRET_FILE names it) and Secret
-   * env vars are refused; RUNNER_LABELS is left out (one-job reads runner.labels of the config).
+   * So the runner secret comes as a read-only file (env RUNNER_SECRET_FILE names it) (Secret env
+   * vars of `env` are refused by ForgejoRunnerScaledJob); RUNNER_LABELS is left out (one-job reads
+   * runner.labels of the config).
    * @default false
    */
   readonly scaledJobPod?: boolean;
@@ -89,13 +90,6 @@ export function runnerContainer(props: RunnerContainerProps): ContainerPart {
   const names = env.map((e) => e.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new Error(`env var ${duplicate} is set twice in the runner container (runnerEnv repeats a variable the runner sets)`);
-  const fromSecret = job ? Object.entries(props.env ?? {}).find(([, value]) => typeof value !== 'string') : undefined;
-  if (fromSecret) {
-    throw new Error(
-      `env var ${fromSecret[0]} comes from a Secret, but KEDA reads the env of a ScaledJob pod's runner container (and fails the scaler when the Secret is missing); ` +
-        'give an ephemeral pool plain runnerEnv values only (jobs get secrets through the job env file)',
-    );
-  }
 
   const v = props.volumes;
   return {
