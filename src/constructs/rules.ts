@@ -160,7 +160,8 @@ export const runnerLabel =
         : `label "${s}" uses forgejo-runner's host schema${s.includes(':') ? '' : ' (a bare name means host)'}: jobs would run inside the runner container itself, ` +
             `next to its secrets; write "${runnerLabelName(s)}:docker://image:tag", or set allowHostLabels: true on the pool to mean it`;
     }
-    return `label "${s}": schema "${schema}" cannot work in the runner pod (forgejo-runner's ${schema} executor needs it on the host); write "${runnerLabelName(s)}:docker://image:tag"`;
+    const why = schema === 'lxc' ? 'cannot work in the runner pod (it needs LXC on the host)' : 'is not one forgejo-runner knows (docker, host, lxc)';
+    return `label "${s}": schema "${schema}" ${why}; write "${runnerLabelName(s)}:docker://image:tag"`;
   };
 
 /** The problems of two labels of one list with the same name: [index, message] of each repeat. */
@@ -168,7 +169,7 @@ export function repeatedLabelNames(labels: readonly string[]): [number, string][
   const names = labels.map(runnerLabelName);
   return names.flatMap((n, i): [number, string][] => {
     const first = names.indexOf(n);
-    return first === i ? [] : [[i, `expected each label name once; "${n}" is already labels[${first}] ("${labels[first]}"): forgejo-runner would keep only one of them`]];
+    return first === i ? [] : [[i, `expected each label name once; "${n}" is already labels[${first}] ("${labels[first]}"): a job's runs-on could get either`]];
   });
 }
 
