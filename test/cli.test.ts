@@ -21,6 +21,8 @@ import './cli/agreement.js';
 import './cli/two-installations.js';
 import './cli/go-yaml.js';
 import './cli/io-errors.js';
+import './cli/footguns.js';
+import './cli/go-url.js';
 
 beforeAll(startQueued);
 afterAll(removeTempDirs);

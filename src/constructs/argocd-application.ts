@@ -3,15 +3,20 @@ import { Construct } from 'constructs';
 import { kubeObject } from './kube-object.ts';
 import { explain, setFileStem } from './metadata.ts';
 import { PropsCheck } from './props-error.ts';
-import { dnsLabel, dnsSubdomain } from './rules.ts';
+import { dnsLabel, dnsSubdomain, noCredentialInUrl } from './rules.ts';
+
+/** Where Argo CD's repository credential is instead of repoURL. */
+const REPO_CREDENTIAL =
+  'Argo CD reads repository credentials from a Secret labelled argocd.argoproj.io/secret-type: repository (or repo-creds) in its namespace; ' +
+  'fill it with an ExternalSecret from 1Password. An ssh:// URL may name its login user (ssh://git@host/...).';
 
 /** Props of ArgoApplication. */
 export interface ArgoApplicationProps {
-  /** Namespace the manifests are synced into. */
+  /** Namespace the manifests are synced into; not argocdNamespace. */
   readonly destinationNamespace: string;
   /** Application name. @default destinationNamespace */
   readonly name?: string;
-  /** Git URL Argo CD clones. */
+  /** Git URL Argo CD clones; no user info (an ssh:// login user is fine): credentials go in Argo CD's repository Secret. */
   readonly repoURL: string;
   /** Directory in the repository; Argo CD renders it with kustomize (it has kustomization.yaml). */
   readonly path: string;
@@ -33,6 +38,15 @@ export class ArgoApplication extends Construct {
     if (props.name !== undefined) check.check(['name'], dnsSubdomain(props.name));
     if (props.project !== undefined) check.check(['project'], dnsSubdomain(props.project));
     if (props.repoURL === '') check.fail(['repoURL'], 'expected the git URL Argo CD clones');
+    else check.check(['repoURL'], noCredentialInUrl(REPO_CREDENTIAL, { sshUser: true })(props.repoURL));
+    const argocdNamespace = props.argocdNamespace ?? 'argocd';
+    if (props.destinationNamespace === argocdNamespace) {
+      check.fail(
+        ['destinationNamespace'],
+        `expected a namespace other than Argo CD's own ("${argocdNamespace}", argocdNamespace): the runner's Namespace object would relabel it ` +
+          "pod-security enforce: privileged, and its privileged DinD pods would run beside Argo CD's cluster and repository credentials",
+      );
+    }
     if (props.targetRevision === '') check.fail(['targetRevision'], 'expected a branch, tag or commit');
     check.done();
     // The argoproj.io/v1alpha1 Application CRD schema is checked after synthesis (src/validate/schemas.ts).

@@ -27,7 +27,7 @@ import { checkScaling } from './keda/forgejo-runner-scaled-job.ts';
 import { PropsCheck } from './props-error.ts';
 import { dnsLabel, oneOf, POOL_MODES, runnerLabelName } from './rules.ts';
 import { checkRegistration, runnerSecretPropertyOf, RunnerRegistrationSecret, type ForgejoRunnerRegistration } from './runner-registration.ts';
-import { RunnerNetworkPolicy, type RunnerNetworkPolicyProps } from './runner-network-policy.ts';
+import { checkEgressAllowList, RunnerNetworkPolicy, type RunnerNetworkPolicyProps } from './runner-network-policy.ts';
 
 export type { ForgejoRunnerRegistration } from './runner-registration.ts';
 export type { ForgejoScalerToken } from './keda/scaler-authentication.ts';
@@ -64,7 +64,7 @@ export interface ForgejoRunnerPoolOptions extends PoolSettings {
 
 /** The NetworkPolicy of each pool (RunnerNetworkPolicy). */
 export interface ForgejoRunnerNetworkPolicy extends Pick<RunnerNetworkPolicyProps, 'egressAllowList'> {
-  /** One NetworkPolicy per pool (Deployment and ephemeral alike), denying all ingress to its pods. @default true */
+  /** One NetworkPolicy per pool (Deployment and ephemeral alike), denying all ingress to its pods; false refuses an egressAllowList (it would be dropped). @default true */
   readonly enabled?: boolean;
 }
 
@@ -74,7 +74,7 @@ export interface ForgejoRunnerProps extends InstallationSettings, PodExtensions 
   readonly secretStore: SecretStoreRef;
   /** Runner pools; at least one. */
   readonly pools: readonly ForgejoRunnerPoolOptions[];
-  /** A DNS-1123 label. @default forgejo-runner */
+  /** A DNS-1123 label, the runner's own: not default, kube-system, kube-public or kube-node-lease (SYSTEM_NAMESPACES). @default forgejo-runner */
   readonly namespace?: string;
   /** Create the Namespace object. @default true */
   readonly createNamespace?: boolean;
@@ -231,8 +231,12 @@ function namespaceObject(scope: Construct, namespace: string): ApiObject {
 
 /** The rules of the installation's own props, and those that relate pools to each other. */
 function checkProps(check: PropsCheck, props: ForgejoRunnerProps): void {
-  if (props.namespace !== undefined) check.check(['namespace'], dnsLabel(props.namespace));
+  if (props.namespace !== undefined && check.check(['namespace'], dnsLabel(props.namespace))) {
+    check.check(['namespace'], notSystemNamespace(props.namespace, props.createNamespace ?? true));
+  }
   checkSharedPoolSettings(check, props);
+  checkNetworkPolicy(check, props.networkPolicy);
+  if (props.jobCredential) checkJobEnvAgainstCredential(check, props.jobEnv ?? {}, props.jobCredential);
   checkPodExtensions(check, [], props);
   checkSecretStore(check, ['secretStore'], props.secretStore);
   if (props.registration) checkRegistration(check, ['registration'], props.registration);
@@ -269,6 +273,55 @@ function checkProps(check: PropsCheck, props: ForgejoRunnerProps): void {
     if (pool.mode === 'ephemeral') checkEphemeralPool(check, props, pools, pool, i);
     else if (pool.ephemeral) check.fail(at('ephemeral'), 'expected mode: ephemeral on a pool with ephemeral settings (this pool is a Deployment)');
   });
+}
+
+/** Namespaces the cluster itself runs in (and `default`, where anything without a namespace lands). */
+const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/**
+ * The runner's pods are privileged (DinD) and run whatever the jobs bring, so they get a
+ * namespace of their own. With createNamespace the Namespace object would also relabel a system
+ * namespace `enforce: privileged` (and Argo CD would own it, and delete it on prune). Refused with
+ * createNamespace false too: the relabelling goes away, but the privileged pods and the runner's
+ * Secrets would still sit beside the cluster's own components and credentials.
+ */
+function notSystemNamespace(namespace: string, createNamespace: boolean): string | undefined {
+  if (!SYSTEM_NAMESPACES.includes(namespace)) return undefined;
+  return createNamespace
+    ? `expected a namespace of the runner's own, not "${namespace}": the Namespace object would relabel it pod-security enforce: privileged ` +
+        '(every pod there could then run privileged) and Argo CD would own it and delete it on prune'
+    : `expected a namespace of the runner's own, not "${namespace}": the runner's pods run privileged DinD and arbitrary job code, ` +
+        'which does not belong beside the cluster\'s own components and credentials (createNamespace: false does not change that)';
+}
+
+/** networkPolicy: an allow-list only where a policy is written; checked once here for every pool's policy. */
+function checkNetworkPolicy(check: PropsCheck, policy: ForgejoRunnerNetworkPolicy | undefined): void {
+  if (policy?.egressAllowList === undefined) return;
+  if (policy.enabled === false) {
+    check.fail(
+      ['networkPolicy', 'egressAllowList'],
+      'is ignored: networkPolicy.enabled is false, so no NetworkPolicy is written and egress stays unrestricted; ' +
+        'drop enabled: false to restrict egress, or drop the allow-list',
+    );
+    return;
+  }
+  checkEgressAllowList(check, ['networkPolicy', 'egressAllowList'], policy.egressAllowList);
+}
+
+/**
+ * jobEnv must not set the job credential's env vars: for the registry and user name it would
+ * silently replace the credential's values, for the key it would fight runner.env_file.
+ */
+function checkJobEnvAgainstCredential(check: PropsCheck, jobEnv: Readonly<Record<string, string>>, credential: JobCredentialOptions): void {
+  for (const [field, name] of Object.entries(credential.envVars)) {
+    if (Object.hasOwn(jobEnv, name)) {
+      check.fail(
+        ['jobEnv', name],
+        `shadows the job credential's ${name} (jobCredential.envVars.${field}), which the runner bridges to every job from the credential's Secret; ` +
+          'rename the jobEnv key, or the credential\'s env var',
+      );
+    }
+  }
 }
 
 /** Rules of an ephemeral (KEDA) pool that involve the installation or the other pools. */

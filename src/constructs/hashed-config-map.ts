@@ -27,7 +27,7 @@ export interface ConfigMapFile {
 export class HashedConfigMap extends Construct {
   /** Full name, with the content hash. */
   public readonly name: string;
-  private readonly files: ReadonlySet<string>;
+  private readonly files: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: HashedConfigMapProps) {
     super(scope, id);
@@ -35,7 +35,7 @@ export class HashedConfigMap extends Construct {
       throw new Error(`HashedConfigMap ${props.baseName}: files is empty; give it at least one file`);
     }
     this.name = `${props.baseName}-${contentHash(props.files)}`;
-    this.files = new Set(Object.keys(props.files));
+    this.files = { ...props.files };
     const resource = kubeObject<ConfigMap>(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -52,10 +52,16 @@ export class HashedConfigMap extends Construct {
 
   /** Handle for one file; throws if this ConfigMap does not hold it. */
   public file(key: string): ConfigMapFile {
-    if (!this.files.has(key)) {
-      throw new Error(`ConfigMap ${this.name} has no file "${key}"; it has: ${[...this.files].join(', ')}`);
+    if (!Object.hasOwn(this.files, key)) {
+      throw new Error(`ConfigMap ${this.name} has no file "${key}"; it has: ${Object.keys(this.files).join(', ')}`);
     }
     return { configMap: this, configMapName: this.name, key };
+  }
+
+  /** The content of one file (e.g. for a consumer's checks against what it mounts); throws if this ConfigMap does not hold it. */
+  public content(key: string): string {
+    this.file(key);
+    return this.files[key]!;
   }
 }
 

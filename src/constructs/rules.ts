@@ -2,6 +2,7 @@
 // returns undefined when the value is fine, or what was expected (the message of a PropsError,
 // whose path says which prop). Constructs call them on their props; the values file layer only
 // checks types and keys and lets the constructs judge the values (src/values/schema.ts).
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { durationSeconds, GO_DURATION, MAX_GO_DURATION_SECONDS } from '../util/duration.ts';
 
 /** A rule: undefined when `value` is acceptable, else what was expected. */
@@ -202,8 +203,102 @@ export const oneOf =
 export const quantity: Rule = (s) =>
   /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/.test(s) ? undefined : `expected a Kubernetes quantity such as "500m", "2" or "4Gi", got "${s}"`;
 
-/** An IP block, e.g. 203.0.113.10/32. */
-export const cidr: Rule = (s) => (/^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/.test(s) ? undefined : `expected an IP block such as 203.0.113.10/32, got "${s}"`);
+/** An IP block as the platform parsed it (node:net). */
+export interface IpBlock {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: 'ipv4' | 'ipv6';
+}
+
+/**
+ * `address/prefix` read by node:net (isIPv4, isIPv6): the platform's IP parser, not a pattern.
+ * Refused as the API server's ParseCIDR refuses them: an address out of range (999.999.999.999),
+ * a host name, an IPv6 zone ("%eth0"), a prefix beyond the family's width (/33, /129), and a
+ * prefix with leading zeros or a sign. Undefined when it is no IP block.
+ */
+export function parseIpBlock(s: string): IpBlock | undefined {
+  const slash = s.indexOf('/');
+  if (slash < 0 || slash !== s.lastIndexOf('/')) return undefined;
+  const [address, bits] = [s.slice(0, slash), s.slice(slash + 1)];
+  const family = isIPv4(address) ? 'ipv4' : isIPv6(address) && !address.includes('%') ? 'ipv6' : undefined;
+  if (!family || !/^(0|[1-9][0-9]{0,2})$/.test(bits)) return undefined;
+  const prefix = Number(bits);
+  return prefix <= (family === 'ipv4' ? 32 : 128) ? { address, prefix, family } : undefined;
+}
+
+/** An IP block, e.g. 203.0.113.10/32 or 2001:db8::/64. */
+export const cidr: Rule = (s) => {
+  if (parseIpBlock(s)) return undefined;
+  const slash = s.lastIndexOf('/');
+  const address = slash < 0 ? s : s.slice(0, slash);
+  const v4 = isIPv4(address);
+  const why = !(v4 || (isIPv6(address) && !address.includes('%')))
+    ? `"${address}" is not an IPv4 or IPv6 address (NetworkPolicy takes addresses, not host names)`
+    : slash < 0
+      ? 'it has no "/prefix" (/32 is one IPv4 address, /128 one IPv6 address)'
+      : `the prefix length of an ${v4 ? 'IPv4' : 'IPv6'} block is a number from 0 to ${v4 ? 32 : 128}`;
+  return `expected an IP block such as 203.0.113.10/32 or 2001:db8::/64, got "${s}": ${why}`;
+};
+
+/**
+ * `inner` lies strictly inside `outer` (an ipBlock's except entry): the API server refuses an
+ * except outside its cidr or as wide as it ("must be a strict subset of `cidr`", Kubernetes
+ * pkg/apis/networking/validation ValidateIPBlock). Containment by node:net's BlockList.
+ */
+export const strictSubnetOf =
+  (outer: string): Rule =>
+  (inner) => {
+    const o = parseIpBlock(outer);
+    const i = parseIpBlock(inner);
+    if (!o || !i) return undefined; // each is reported by cidr()
+    const within = (block: IpBlock, address: string, family: IpBlock['family']): boolean => {
+      const list = new BlockList();
+      list.addSubnet(block.address, block.prefix, block.family);
+      return list.check(address, family);
+    };
+    // Two blocks of one family are nested or disjoint: the wider one holds the other's address.
+    if (i.family === o.family && i.prefix <= o.prefix && within(i, o.address, o.family)) {
+      return `expected a block strictly inside cidr ${outer} (a longer prefix than /${o.prefix}), got "${inner}", which ${i.prefix === o.prefix ? 'is the whole cidr' : 'contains the whole cidr'}: drop the entry, or the cidr`;
+    }
+    return i.family === o.family && i.prefix > o.prefix && within(o, i.address, i.family)
+      ? undefined
+      : `expected a block inside cidr ${outer}, got "${inner}", which lies outside it`;
+  };
+
+/**
+ * A URL without user info (`user:password@`, `token@`). A URL prop is written, as it is, into
+ * the generated manifests that are committed to git: a credential in it would be published with
+ * them. `belongs` says where this URL's credential goes instead. `sshUser`: an ssh:// URL may
+ * name its login user (git@...), which is no secret (the key is); a password is refused there too.
+ * Text the WHATWG URL parser does not take is left to the prop's own rule. The readers of these
+ * URLs are Go programs (forgejo-runner, Argo CD, dockerd, KEDA), and Go's net/url ends the
+ * authority only at "/", "?" or "#", where WHATWG also ends it at "\" ("https://tok\@host" has
+ * user info for Go, none for WHATWG): an "@" in the authority as Go reads it counts too
+ * (test/cli/go-url.ts holds the rule to Go's url.Parse).
+ */
+export const noCredentialInUrl =
+  (belongs: string, options: { readonly sshUser?: boolean } = {}): Rule =>
+  (s) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      return undefined;
+    }
+    // The authority as Go reads it: after "scheme://", up to the first "/", "?" or "#".
+    const from = s.indexOf(':') + 3;
+    const rest = s.startsWith('//', from - 2) ? s.slice(from) : '';
+    const end = rest.search(/[/?#]/);
+    const authority = end < 0 ? rest : rest.slice(0, end);
+    const at = authority.lastIndexOf('@');
+    if (u.username === '' && u.password === '' && at < 0) return undefined;
+    const password = u.password !== '' || authority.slice(0, at).includes(':');
+    if (options.sshUser && !password && /^(ssh|git\+ssh|ssh\+git):$/.test(u.protocol)) return undefined;
+    // The message never repeats the credential: errors end up in CI logs.
+    const redacted = at < 0 ? `${u.protocol}//***@${u.host}${u.pathname}` : `${s.slice(0, from)}***@${s.slice(from + at + 1)}`;
+    return `expected a URL without user info, got "${redacted}" with a ${password ? 'user name and password' : 'user name or token'} in it: the URL is written into the generated manifests, which are committed to git. ${belongs}`;
+  };
+
 
 /** A dockerd flag (starts with "-"). */
 export const dockerdFlag: Rule = (s) => (/^--?[A-Za-z0-9]/.test(s) ? undefined : `expected a dockerd flag starting with "-", got "${s}"`);

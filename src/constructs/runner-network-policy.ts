@@ -10,16 +10,16 @@ import { Construct } from 'constructs';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s.ts';
 import { kubeObject } from './kube-object.ts';
 import { explain } from './metadata.ts';
-import { PropsCheck } from './props-error.ts';
-import { between, cidr, oneOf, PROTOCOLS } from './rules.ts';
+import { PropsCheck, type PropPath } from './props-error.ts';
+import { between, cidr, labelValue, metadataKey, oneOf, PROTOCOLS, strictSubnetOf } from './rules.ts';
 
 /** One allowed egress destination. Exactly one of cidr, namespaceLabels. */
 export interface EgressAllow {
-  /** An IP block, e.g. 203.0.113.10/32. @default none (then namespaceLabels) */
+  /** An IP block, e.g. 203.0.113.10/32 or 2001:db8::/64. @default none (then namespaceLabels) */
   readonly cidr?: string;
-  /** Addresses inside cidr to exclude. @default none */
+  /** Blocks strictly inside cidr to exclude (the API server refuses others). @default none */
   readonly except?: readonly string[];
-  /** Pods in namespaces with these labels, e.g. { 'kubernetes.io/metadata.name': 'registry' }. @default none (then cidr) */
+  /** Pods in namespaces with these labels (at least one: none would select every namespace), e.g. { 'kubernetes.io/metadata.name': 'registry' }. @default none (then cidr) */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** Only these ports. @default every port */
   readonly ports?: readonly { readonly port: number; /** @default TCP */ readonly protocol?: (typeof PROTOCOLS)[number] }[];
@@ -46,6 +46,38 @@ export interface RunnerNetworkPolicyProps {
   readonly egressAllowList?: readonly EgressAllow[];
 }
 
+/**
+ * The rules of an egress allow-list at `prefix` (RunnerNetworkPolicy checks its own;
+ * ForgejoRunner checks its networkPolicy.egressAllowList once for all its pools' policies).
+ */
+export function checkEgressAllowList(check: PropsCheck, prefix: PropPath, list: readonly EgressAllow[]): void {
+  list.forEach((allow, i) => {
+    const at = (...path: (string | number)[]) => [...prefix, i, ...path];
+    if ((allow.cidr === undefined) === (allow.namespaceLabels === undefined)) check.fail(at(), 'expected exactly one of cidr, namespaceLabels');
+    const cidrOk = allow.cidr !== undefined && check.check(at('cidr'), cidr(allow.cidr));
+    (allow.except ?? []).forEach((c, j) => {
+      if (check.check(at('except', j), cidr(c)) && cidrOk) check.check(at('except', j), strictSubnetOf(allow.cidr!)(c));
+    });
+    if (allow.except && allow.cidr === undefined) check.fail(at('except'), 'expected cidr next to except');
+    if (allow.namespaceLabels !== undefined) {
+      const labels = Object.entries(allow.namespaceLabels);
+      // An empty matchLabels selects every namespace: the "allow-list" would open the whole cluster.
+      if (labels.length === 0) {
+        check.fail(
+          at('namespaceLabels'),
+          "is empty, which selects every namespace: egress to every pod of the cluster; name the namespace, e.g. { 'kubernetes.io/metadata.name': 'registry' }",
+        );
+      }
+      for (const [key, value] of labels) {
+        if (check.check(at('namespaceLabels', key), metadataKey(key))) check.check(at('namespaceLabels', key), labelValue(value));
+      }
+    }
+    (allow.ports ?? []).forEach((p, j) => {
+      check.check(at('ports', j, 'port'), between(1, 65535, 'a port')(p.port));
+      if (p.protocol !== undefined) check.check(at('ports', j, 'protocol'), oneOf(PROTOCOLS)(p.protocol));
+    });
+  });
+}
 
 /** A NetworkPolicy for one pool's pods: all ingress denied; egress open or limited to DNS plus an allow-list. */
 export class RunnerNetworkPolicy extends Construct {
@@ -56,17 +88,7 @@ export class RunnerNetworkPolicy extends Construct {
     const podSelector = props.pool.podSelector;
     const check = new PropsCheck(`RunnerNetworkPolicy ${props.name}`);
     if (Object.keys(podSelector).length === 0) check.fail(['pool', 'podSelector'], `is empty; it would select every pod in ${props.namespace}`);
-    props.egressAllowList?.forEach((allow, i) => {
-      const at = (...path: (string | number)[]) => ['egressAllowList', i, ...path];
-      if ((allow.cidr === undefined) === (allow.namespaceLabels === undefined)) check.fail(at(), 'expected exactly one of cidr, namespaceLabels');
-      if (allow.cidr !== undefined) check.check(at('cidr'), cidr(allow.cidr));
-      (allow.except ?? []).forEach((c, j) => check.check(at('except', j), cidr(c)));
-      if (allow.except && allow.cidr === undefined) check.fail(at('except'), 'expected cidr next to except');
-      (allow.ports ?? []).forEach((p, j) => {
-        check.check(at('ports', j, 'port'), between(1, 65535, 'a port')(p.port));
-        if (p.protocol !== undefined) check.check(at('ports', j, 'protocol'), oneOf(PROTOCOLS)(p.protocol));
-      });
-    });
+    if (props.egressAllowList) checkEgressAllowList(check, ['egressAllowList'], props.egressAllowList);
     check.done();
     const egress = props.egressAllowList?.map((allow) => {
       const peer: NetworkPolicyPeer = allow.cidr

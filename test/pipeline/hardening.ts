@@ -89,7 +89,16 @@ describe('RunnerNetworkPolicy props', () => {
     expect(make({ pool: { podSelector: {} } })).toThrow(/pool\.podSelector: is empty; it would select every pod in ns/);
   });
 
+  test('the construct itself checks its allow-list (not only ForgejoRunner): an except equal to its cidr', () => {
+    expect(make({ egressAllowList: [{ cidr: '10.0.0.0/8', except: ['10.0.0.0/8'] }] })).toThrow(
+      /RunnerNetworkPolicy n: egressAllowList\[0\]\.except\[0\]: expected a block strictly inside cidr 10\.0\.0\.0\/8/,
+    );
+    expect(make({ egressAllowList: [{ namespaceLabels: {} }] })).toThrow(/egressAllowList\[0\]\.namespaceLabels: is empty, which selects every namespace/);
+  });
+
   test('a malformed CIDR is rejected naming the entry', () => {
-    expect(make({ egressAllowList: [{ cidr: 'forge.example.com' }] })).toThrow(/egressAllowList\[0\]\.cidr: expected an IP block such as 203\.0\.113\.10\/32, got "forge\.example\.com"/);
+    expect(make({ egressAllowList: [{ cidr: 'forge.example.com' }] })).toThrow(
+      /egressAllowList\[0\]\.cidr: expected an IP block such as 203\.0\.113\.10\/32 or 2001:db8::\/64, got "forge\.example\.com": "forge\.example\.com" is not an IPv4 or IPv6 address/,
+    );
   });
 });

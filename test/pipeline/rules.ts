@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { LineCounter, parse, parseDocument, stringify, type Node } from 'yaml';
-import { ArgoCdSyncWaves, ForgejoRunner, formatPropPath, PropsError, type ForgejoRunnerProps, type PropPath } from '../../src/index.js';
+import { ArgoApplication, ArgoCdSyncWaves, ForgejoRunner, formatPropPath, PropsError, type ArgoApplicationProps, type ForgejoRunnerProps, type PropPath } from '../../src/index.js';
 import { ValuesError } from '../../src/values/load.js';
 import { container, find, PROJECT, synthValuesText } from '../helpers.js';
 import { synthesizeChart } from '../../src/synth/synthesize.js';
+import { forgejoRunnerTriggerMetadata, rules } from '../../src/parts.js';
 
 const FIXTURE = join(PROJECT, 'test', 'fixtures', 'rules.yaml');
 const FILE = 'fixtures/rules.yaml';
@@ -102,7 +103,7 @@ const ROWS: readonly Row[] = [
   { rule: 'a scope field of another kind', edits: [[['pools', 1, 'ephemeral', 'scope'], { kind: 'org', org: 'infra', repo: 'x' }]], at: ['pools', 1, 'ephemeral', 'scope', 'repo'], message: 'expected only kind, org with scope kind org' },
   { rule: 'an owner that is no Forgejo name (it goes into the scaler\'s URL path)', edits: [[['pools', 1, 'ephemeral', 'scope'], { kind: 'repo', owner: 'a/b', repo: 'r' }]], at: ['pools', 1, 'ephemeral', 'scope', 'owner'], message: 'expected a Forgejo name' },
   { rule: 'a job credential env var name that is no shell name', edits: [[['jobCredential', 'envVars', 'apiKey'], 'REGISTRY-KEY']], at: ['jobCredential', 'envVars', 'apiKey'], message: 'expected an environment variable name' },
-  { rule: 'an egress CIDR that is a host name (NetworkPolicy has none)', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: 'forge.example.org' }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'cidr'], message: 'expected an IP block such as 203.0.113.10/32, got "forge.example.org"' },
+  { rule: 'an egress CIDR that is a host name (NetworkPolicy has none)', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: 'forge.example.org' }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'cidr'], message: 'expected an IP block such as 203.0.113.10/32 or 2001:db8::/64, got "forge.example.org": "forge.example.org" is not an IPv4 or IPv6 address (NetworkPolicy takes addresses, not host names)' },
   { rule: 'two pools with one name', edits: [[['pools', 1, 'name'], 'steady']], at: ['pools', 1, 'name'], message: 'expected a unique pool name; "steady" is already used by pools[0]' },
   { rule: 'an extra runner env var with an invalid name', edits: [[['runnerEnv'], { 'HTTP-PROXY': 'x' }]], at: ['runnerEnv', 'HTTP-PROXY'], message: 'expected an environment variable name' },
   { rule: 'a pod label value with a space', edits: [[['pools', 0, 'podLabels'], { team: 'build farm' }]], at: ['pools', 0, 'podLabels', 'team'], message: 'expected a label value of at most 63' },
@@ -129,6 +130,43 @@ const ROWS: readonly Row[] = [
     message: 'expected a ClusterSecretStore with kedaNamespace: the token\'s ExternalSecret goes to namespace keda, which SecretStore vault does not serve',
   },
   { rule: 'two labels of a pool with one name', edits: [[['pools', 0, 'labels', 1], 'steady:docker://node:20']], at: ['pools', 0, 'labels', 1], message: 'expected each label name once; "steady" is already labels[0] ("steady:docker://node:22")' },
+  // Issue 17 item 5: no credential in a URL (the URL is committed to git with the manifests).
+  {
+    rule: 'a forge URL with user:password@ (it would be committed to git)',
+    edits: [[['forgejoUrl'], 'https://ci:hunter2@forge.example.org']],
+    at: ['forgejoUrl'],
+    message: 'expected a URL without user info, got "https://***@forge.example.org" with a user name and password in it: the URL is written into the generated manifests, which are committed to git. The runner needs none there: it authenticates with its registration Secret (registration), which an ExternalSecret fills from 1Password.',
+  },
+  { rule: 'a forge URL with token@', edits: [[['forgejoUrl'], 'https://0123456789abcdef@forge.example.org/']], at: ['forgejoUrl'], message: 'expected a URL without user info, got "https://***@forge.example.org/" with a user name or token in it' },
+  {
+    rule: 'a registry mirror with user:token@',
+    edits: [[['dind'], { registryMirrors: ['https://ci:tok@mirror.example.org'] }]],
+    at: ['dind', 'registryMirrors', 0],
+    message: 'expected a URL without user info, got "https://***@mirror.example.org" with a user name and password in it: the URL is written into the generated manifests, which are committed to git. dockerd refuses a mirror URL with user info anyway',
+  },
+  // Issue 17 item 6: NetworkPolicy allow-list footguns.
+  { rule: 'an egress CIDR out of range (999.999.999.999/99)', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: '999.999.999.999/99' }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'cidr'], message: 'expected an IP block such as 203.0.113.10/32 or 2001:db8::/64, got "999.999.999.999/99": "999.999.999.999" is not an IPv4 or IPv6 address' },
+  { rule: 'an egress CIDR that is no address (abc/1)', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: 'abc/1' }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'cidr'], message: 'expected an IP block such as 203.0.113.10/32 or 2001:db8::/64, got "abc/1": "abc" is not an IPv4 or IPv6 address' },
+  { rule: 'an IPv4 prefix over 32 (10.0.0.0/33)', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: '10.0.0.0/33' }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'cidr'], message: 'expected an IP block such as 203.0.113.10/32 or 2001:db8::/64, got "10.0.0.0/33": the prefix length of an IPv4 block is a number from 0 to 32' },
+  { rule: 'an IPv6 prefix over 128 (2001:db8::/129)', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: '2001:db8::/129' }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'cidr'], message: 'expected an IP block such as 203.0.113.10/32 or 2001:db8::/64, got "2001:db8::/129": the prefix length of an IPv6 block is a number from 0 to 128' },
+  { rule: 'an except entry that is no IP block', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: '10.0.0.0/8', except: ['10.0.0.0/40'] }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'except', 0], message: 'expected an IP block such as 203.0.113.10/32 or 2001:db8::/64, got "10.0.0.0/40": the prefix length of an IPv4 block is a number from 0 to 32' },
+  { rule: 'an except entry outside its cidr', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'except', 0], message: 'expected a block inside cidr 10.0.0.0/8, got "192.168.0.0/16", which lies outside it' },
+  { rule: 'an except entry equal to its cidr (it would exclude everything)', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: '10.0.0.0/8', except: ['10.0.0.0/8'] }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'except', 0], message: 'expected a block strictly inside cidr 10.0.0.0/8 (a longer prefix than /8), got "10.0.0.0/8", which is the whole cidr' },
+  { rule: 'an except entry wider than its cidr', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: '10.1.0.0/16', except: ['10.0.0.0/8'] }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'except', 0], message: 'expected a block strictly inside cidr 10.1.0.0/16 (a longer prefix than /16), got "10.0.0.0/8", which contains the whole cidr' },
+  { rule: 'an IPv6 except entry in an IPv4 cidr', edits: [[['networkPolicy'], { egressAllowList: [{ cidr: '10.0.0.0/8', except: ['2001:db8::/64'] }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'except', 0], message: 'expected a block inside cidr 10.0.0.0/8, got "2001:db8::/64", which lies outside it' },
+  { rule: 'an empty namespace selector (every namespace: the whole cluster)', edits: [[['networkPolicy'], { egressAllowList: [{ namespaceLabels: {} }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'namespaceLabels'], message: 'is empty, which selects every namespace: egress to every pod of the cluster' },
+  { rule: 'a namespace selector with an invalid label key', edits: [[['networkPolicy'], { egressAllowList: [{ namespaceLabels: { 'team name': 'registry' } }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'namespaceLabels', 'team name'], message: 'expected a Kubernetes label key' },
+  { rule: 'a namespace selector with an invalid label value', edits: [[['networkPolicy'], { egressAllowList: [{ namespaceLabels: { 'kubernetes.io/metadata.name': 'registry/x' } }] }]], at: ['networkPolicy', 'egressAllowList', 0, 'namespaceLabels', 'kubernetes.io/metadata.name'], message: 'expected a label value of at most 63' },
+  { rule: 'an allow-list with the policy disabled (it would be dropped)', edits: [[['networkPolicy'], { enabled: false, egressAllowList: [{ cidr: '203.0.113.10/32' }] }]], at: ['networkPolicy', 'egressAllowList'], message: 'is ignored: networkPolicy.enabled is false, so no NetworkPolicy is written and egress stays unrestricted' },
+  // Issue 17 item 6: namespaces the Namespace object would relabel enforce: privileged.
+  ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map(
+    (ns): Row => ({ rule: `namespace ${ns}`, edits: [[['namespace'], ns]], at: ['namespace'], message: `expected a namespace of the runner's own, not "${ns}": the Namespace object would relabel it pod-security enforce: privileged` }),
+  ),
+  // Issue 17 item 6: jobEnv footguns.
+  { rule: 'a jobEnv key that is no env name (A=B)', edits: [[['jobEnv'], { 'A=B': 'x' }]], at: ['jobEnv', 'A=B'], message: 'expected an environment variable name matching [A-Za-z_][A-Za-z0-9_]*, got "A=B"' },
+  { rule: 'jobEnv.DOCKER_HOST (would point every job away from the pod\'s DinD)', edits: [[['jobEnv'], { DOCKER_HOST: 'tcp://docker.example.org:2375' }]], at: ['jobEnv', 'DOCKER_HOST'], message: 'would replace the DOCKER_HOST every job gets (tcp://127.0.0.1:2375, the pod\'s own DinD)' },
+  { rule: 'a jobEnv key that shadows the bridged registry host', edits: [[['jobEnv'], { REGISTRY_HOST: 'evil.example.org' }]], at: ['jobEnv', 'REGISTRY_HOST'], message: "shadows the job credential's REGISTRY_HOST (jobCredential.envVars.registry)" },
+  { rule: 'a jobEnv key that shadows the bridged API key', edits: [[['jobEnv'], { REGISTRY_KEY: 'x' }]], at: ['jobEnv', 'REGISTRY_KEY'], message: "shadows the job credential's REGISTRY_KEY (jobCredential.envVars.apiKey)" },
 ];
 
 /** 1-based line of the field at `path` in YAML text (read here with the yaml library itself); a missing field is its parent's line. */
@@ -204,5 +242,117 @@ describe('extending the pod without patches: extra env vars, pod labels and anno
     const job = find(fromValues, 'ScaledJob', 'burst').spec.jobTargetRef.template;
     expect(job.metadata.labels).toMatchObject({ app: 'burst', team: 'build' });
     expect(job.spec.containers[0].env).toContainEqual({ name: 'HTTP_PROXY', value: 'http://proxy.example.org:3128' });
+  });
+});
+
+// The Application's rules (ArgoApplication): its props and the values fields that feed them have
+// other names (argocd.repoURL, and namespace for destinationNamespace), so each row names both.
+describe('each Application rule gives the same error from ArgoApplication props and from a values file', () => {
+  const applicationProps = (): ArgoApplicationProps => ({ destinationNamespace: 'ci-runners', repoURL: 'https://git.example.org/infra.git', path: 'out/manifests' });
+  const buildApplication = (props: ArgoApplicationProps) => {
+    const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-out' }), 'a', { disableResourceNameHashes: true });
+    new ArgoApplication(chart, 'Application', props);
+    return chart;
+  };
+  const rows: readonly { rule: string; prop: Edit; value: Edit; message: string }[] = [
+    {
+      rule: 'a repoURL with user:token@ (Argo CD would show it, git would keep it)',
+      prop: [['repoURL'], 'https://ci:glpat-secret@git.example.org/infra.git'],
+      value: [['argocd', 'repoURL'], 'https://ci:glpat-secret@git.example.org/infra.git'],
+      message:
+        'expected a URL without user info, got "https://***@git.example.org/infra.git" with a user name and password in it: the URL is written into the generated manifests, ' +
+        'which are committed to git. Argo CD reads repository credentials from a Secret labelled argocd.argoproj.io/secret-type: repository',
+    },
+    { rule: 'a repoURL with token@', prop: [['repoURL'], 'https://tok@git.example.org/infra.git'], value: [['argocd', 'repoURL'], 'https://tok@git.example.org/infra.git'], message: 'expected a URL without user info, got "https://***@git.example.org/infra.git" with a user name or token in it' },
+    { rule: 'an ssh repoURL with a password', prop: [['repoURL'], 'ssh://git:pw@git.example.org/infra.git'], value: [['argocd', 'repoURL'], 'ssh://git:pw@git.example.org/infra.git'], message: 'expected a URL without user info, got "ssh://***@git.example.org/infra.git" with a user name and password in it' },
+    { rule: "the runner in Argo CD's own namespace", prop: [['destinationNamespace'], 'argocd'], value: [['namespace'], 'argocd'], message: 'expected a namespace other than Argo CD\'s own ("argocd", argocdNamespace): the runner\'s Namespace object would relabel it pod-security enforce: privileged' },
+  ];
+
+  test.each(rows.map((r) => [r.rule, r] as const))('%s', (_rule, row) => {
+    const props = applicationProps();
+    setAt(props, row.prop[0], row.prop[1]);
+    expect(() => buildApplication(props)).toThrow(PropsError);
+    let libraryError: PropsError | undefined;
+    try {
+      buildApplication(props);
+    } catch (e) {
+      libraryError = e as PropsError;
+    }
+    expect(libraryError!.problems.map((p) => formatPropPath(p.path))).toEqual([formatPropPath(row.prop[0])]);
+    expect(libraryError!.message).toContain(`${formatPropPath(row.prop[0])}: ${row.message}`);
+    // The credential itself is never repeated: errors end up in CI logs.
+    expect(libraryError!.message).not.toMatch(/glpat-secret|:pw@|tok@/);
+
+    const data = fixtureData();
+    setAt(data, row.value[0], row.value[1]);
+    const text = stringify(data);
+    let valuesError: unknown;
+    try {
+      synthValuesText(text, FILE);
+    } catch (e) {
+      valuesError = e;
+    }
+    expect(valuesError).toBeInstanceOf(ValuesError);
+    expect((valuesError as Error).message).toContain(`${FILE}:${lineOfField(text, row.value[0])}: ${formatPropPath(row.value[0])}: ${row.message}`);
+  });
+
+  test('an ssh repoURL may name its login user (the key, in Argo CD\'s repository Secret, is the secret)', () => {
+    const data = fixtureData();
+    data.argocd.repoURL = 'ssh://git@git.example.org:2222/infra.git';
+    const application = synthValuesText(stringify(data), FILE).application;
+    expect(JSON.stringify(application)).toContain('ssh://git@git.example.org:2222/infra.git');
+  });
+
+  test("Argo CD's namespace is the Application's argocdNamespace, whatever it is called", () => {
+    expect(() => buildApplication({ ...applicationProps(), argocdNamespace: 'gitops', destinationNamespace: 'gitops' })).toThrow(
+      /destinationNamespace: expected a namespace other than Argo CD's own \("gitops", argocdNamespace\)/,
+    );
+    expect(() => buildApplication({ ...applicationProps(), argocdNamespace: 'gitops', destinationNamespace: 'argocd' })).not.toThrow();
+  });
+});
+
+// The rules behind the table, where only library props reach them or the accepted side matters.
+describe('footguns the library props reach (issue 17 item 6)', () => {
+  test.each(['0.0.0.0/0', '::/0', '203.0.113.10/32', '10.0.0.0/8', '2001:db8::/64', '::ffff:203.0.113.0/120'])('%s is an IP block', (block) => {
+    expect(rules.cidr(block)).toBeUndefined();
+  });
+  test.each(['203.0.113.10', '010.0.0.0/8', '10.0.0.0/08', '10.0.0.0/-1', '10.0.0.0/8/8', 'fe80::1%eth0/64', '10.0.0/8', ' 10.0.0.0/8'])('%s is refused', (block) => {
+    expect(rules.cidr(block)).toMatch(/^expected an IP block such as 203\.0\.113\.10\/32 or 2001:db8::\/64, got/);
+  });
+
+  test('an except strictly inside its cidr is written as given, IPv4 and IPv6', () => {
+    const egressAllowList = [
+      { cidr: '10.0.0.0/8', except: ['10.0.0.0/9', '10.255.255.255/32'] },
+      { cidr: '2001:db8::/32', except: ['2001:db8:ffff::/48'] },
+    ];
+    const props = { ...libraryProps(), networkPolicy: { egressAllowList } };
+    const policy = synthesizeChart(buildLibrary(props)).find((o) => o.object.kind === 'NetworkPolicy' && o.object.metadata.name === 'steady')!.object as any;
+    expect(policy.spec.egress.slice(1).map((e: any) => e.to[0].ipBlock)).toEqual(egressAllowList);
+  });
+
+  test('each allow-list problem is reported once, though every pool gets a policy', () => {
+    const props = { ...libraryProps(), networkPolicy: { egressAllowList: [{ cidr: 'abc/1' }] } };
+    expect(() => buildLibrary(props)).toThrow(PropsError);
+    try {
+      buildLibrary(props);
+    } catch (e) {
+      expect((e as PropsError).problems.map((p) => formatPropPath(p.path))).toEqual(['networkPolicy.egressAllowList[0].cidr']);
+    }
+  });
+
+  test('with createNamespace false a system namespace is still refused: privileged DinD does not belong beside the cluster\'s components', () => {
+    for (const namespace of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      expect(() => buildLibrary({ ...libraryProps(), namespace, createNamespace: false })).toThrow(
+        `namespace: expected a namespace of the runner's own, not "${namespace}": the runner's pods run privileged DinD and arbitrary job code`,
+      );
+    }
+    // A namespace of its own that someone else creates is fine.
+    expect(() => buildLibrary({ ...libraryProps(), namespace: 'ci', createNamespace: false })).not.toThrow();
+  });
+
+  test('a standalone KEDA trigger refuses a credential in its address too', () => {
+    expect(() => forgejoRunnerTriggerMetadata('ScaledJob x', { address: 'https://tok@forge.example.org', labels: ['x:docker://node:22'] })).toThrow(
+      /ScaledJob x: forgejoUrl: expected a URL without user info, got "https:\/\/\*\*\*@forge\.example\.org" with a user name or token in it: .* The scaler authenticates with scalerToken/,
+    );
   });
 });

@@ -19,7 +19,7 @@
 //   A GET needs the read level of the route's scope: read:repository (repo), read:organization
 //   (org), read:user (user), read:admin (global) (Forgejo routers/api/v1/api.go).
 import { PropsCheck } from '../props-error.ts';
-import { forgejoName, oneOf, repeatedLabelNames, runnerLabelName, runnerLabelNameRule, SCOPE_KINDS } from '../rules.ts';
+import { forgejoName, noCredentialInUrl, oneOf, repeatedLabelNames, runnerLabelName, runnerLabelNameRule, SCOPE_KINDS } from '../rules.ts';
 
 /** Which jobs the scaler counts; it should match the scope the runner is registered in. */
 export type ForgejoRunnerScope =
@@ -78,7 +78,10 @@ function triggerAddress(s: string): string | undefined {
  */
 export function forgejoRunnerTriggerMetadata(what: string, props: ForgejoRunnerTriggerProps): ForgejoRunnerTriggerMetadata {
   const check = new PropsCheck(what);
-  check.check(['forgejoUrl'], triggerAddress(props.address));
+  if (check.check(['forgejoUrl'], triggerAddress(props.address))) {
+    // The address is written into the ScaledJob in git; the scaler's token comes from its TriggerAuthentication.
+    check.check(['forgejoUrl'], noCredentialInUrl('The scaler authenticates with scalerToken (a TriggerAuthentication reading a Secret an ExternalSecret fills from 1Password).')(props.address));
+  }
   if (props.labels.length === 0) check.fail(['labels'], 'expected the pool\'s runner labels (e.g. "k8s:docker://image:tag"), got none');
   const names = props.labels.map(runnerLabelName);
   props.labels.forEach((label, i) => check.check(['labels', i], runnerLabelNameRule(label)));

@@ -4,6 +4,8 @@
 // must catch. And the DinD args are `dockerd --host=unix://... --host=tcp://127.0.0.1:2375
 // ...extraArgs` (dindArgs in constructs/pool/dind-sidecar.ts): another --host would reopen the
 // unauthenticated API to the network.
+import type { PropPath, PropsCheck } from '../props-error.ts';
+import { dockerdFlag } from '../rules.ts';
 import { dindDockerHost } from './dind-endpoint.ts';
 
 /** One rejected flag: where it is in extraArgs, and why. */
@@ -76,4 +78,20 @@ export function dindArgConflicts(extraArgs: readonly string[], sources: DaemonJs
     if (why) conflicts.push({ index, message: `"${arg}" ${why}` });
   });
   return conflicts;
+}
+
+/**
+ * The one check of dockerd's extra args, for every entry that takes them (ForgejoRunner and the
+ * pools as `dind.extraArgs`, the parts runnerPod() as `dindExtraArgs`, dindSidecar() and
+ * dindArgs() as `extraArgs`): each is a flag, and none conflicts with daemon.json or the hosts.
+ */
+export function checkDindExtraArgs(check: PropsCheck, prefix: PropPath, extraArgs: readonly string[], sources: DaemonJsonSources): void {
+  extraArgs.forEach((a, i) => check.check([...prefix, i], dockerdFlag(a)));
+  for (const c of dindArgConflicts(extraArgs, sources)) check.fail([...prefix, c.index], c.message);
+}
+
+/** Which daemon.json keys a rendered daemon.json sets (the file the DinD sidecar mounts). */
+export function daemonJsonSources(daemonJson: string): DaemonJsonSources {
+  const config = JSON.parse(daemonJson) as { readonly mtu?: unknown; readonly 'registry-mirrors'?: readonly unknown[] };
+  return { mtu: config.mtu !== undefined, registryMirrors: (config['registry-mirrors']?.length ?? 0) > 0 };
 }

@@ -1,5 +1,7 @@
 // Pool part: the Docker-in-Docker sidecar that runs the jobs' containers. The only privileged
 // container of the pod; it holds no Secret.
+import { PropsCheck } from '../props-error.ts';
+import { checkDindExtraArgs, daemonJsonSources, type DaemonJsonSources } from './dind-args.ts';
 import { DIND_ENDPOINT, dindDockerHost } from './dind-endpoint.ts';
 import { resources } from './runner-container.ts';
 import { dindPreStopCommand } from './runner-probes.ts';
@@ -16,7 +18,7 @@ export interface DindSidecarProps {
   /** The volume holding daemon.json, and the file itself. */
   readonly config: PodVolume;
   readonly daemonJson: ConfigMapFile;
-  /** Extra dockerd flags. @default none */
+  /** Extra dockerd flags; checked against daemonJson and the hosts (checkDindExtraArgs). @default none */
   readonly extraArgs?: readonly string[];
   /** @default no requests or limits */
   readonly resources?: ContainerResources;
@@ -31,7 +33,11 @@ const DIND_SOCKET = 'unix:///var/run/docker.sock';
  * its dind set-up (docker-library/docker dockerd-entrypoint.sh). The TCP host is DIND_ENDPOINT:
  * the pod's loopback, which the runner and its jobs (container.network: host) share.
  */
-export function dindArgs(extraArgs: readonly string[] = []): string[] {
+export function dindArgs(extraArgs: readonly string[], sources: DaemonJsonSources): string[] {
+  // The same rules as the constructs' dind.extraArgs (dind-args.ts): no part builds args that skip them.
+  const check = new PropsCheck('dindArgs');
+  checkDindExtraArgs(check, ['extraArgs'], extraArgs, sources);
+  check.done();
   return ['dockerd', `--host=${DIND_SOCKET}`, `--host=${dindDockerHost()}`, ...extraArgs];
 }
 
@@ -48,12 +54,21 @@ export function dindNotes(nativeSidecar: boolean): Record<string, string> {
 }
 
 export function dindSidecar(props: DindSidecarProps): ContainerPart {
+  const check = new PropsCheck('dindSidecar');
+  let sources: DaemonJsonSources | undefined;
+  try {
+    sources = daemonJsonSources(props.daemonJson.configMap.content(props.daemonJson.key));
+  } catch (e) {
+    check.fail(['daemonJson'], `expected a daemon.json dockerd can read: ${(e as Error).message}`);
+  }
+  if (sources) checkDindExtraArgs(check, ['extraArgs'], props.extraArgs ?? [], sources);
+  check.done();
   return {
     container: {
       name: 'dind',
       image: props.image,
       ...(props.nativeSidecar ? { restartPolicy: 'Always' } : {}),
-      args: dindArgs(props.extraArgs),
+      args: dindArgs(props.extraArgs ?? [], sources!),
       securityContext: { privileged: true },
       env: [{ name: 'DOCKER_TLS_CERTDIR', value: '' }],
       // docker info uses the unix socket; 3 minutes before giving up (dockerd's deliberate 15 s

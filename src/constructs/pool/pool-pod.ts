@@ -10,7 +10,6 @@ import { PropsCheck, type PropPath } from '../props-error.ts';
 import {
   between,
   dnsLabel,
-  dockerdFlag,
   envVarName,
   goDuration,
   httpUrl,
@@ -18,6 +17,7 @@ import {
   labelValue,
   LOG_LEVELS,
   metadataKey,
+  noCredentialInUrl,
   oneOf,
   quantity,
   repeatedLabelNames,
@@ -27,7 +27,8 @@ import {
   wholeNumber,
   type LogLevel,
 } from '../rules.ts';
-import { dindArgConflicts } from './dind-args.ts';
+import { checkDindExtraArgs } from './dind-args.ts';
+import { dindDockerHost } from './dind-endpoint.ts';
 import { DEFAULT_DIND_IMAGE, DEFAULT_RUNNER_IMAGE, DEFAULT_SHUTDOWN_TIMEOUT, GRACE_MARGIN_SECONDS } from './defaults.ts';
 import { RunnerConfig } from './runner-config.ts';
 import { runnerPod, type RunnerPod } from './runner-pod.ts';
@@ -146,19 +147,32 @@ export interface PoolPod {
 
 /** The rules of the settings shared by all pools; ForgejoRunner checks them once at its own paths. */
 export function checkSharedPoolSettings(check: PropsCheck, s: InstallationSettings): void {
-  check.check(['forgejoUrl'], httpUrl(s.forgejoUrl));
+  if (check.check(['forgejoUrl'], httpUrl(s.forgejoUrl))) check.check(['forgejoUrl'], noCredentialInUrl(FORGE_CREDENTIAL)(s.forgejoUrl));
   if (s.images?.runner !== undefined) check.check(['images', 'runner'], imageRef(s.images.runner));
   if (s.images?.dind !== undefined) check.check(['images', 'dind'], imageRef(s.images.dind));
   if (s.timezone !== undefined) check.check(['timezone'], timeZone(s.timezone));
-  for (const name of Object.keys(s.jobEnv ?? {})) check.check(['jobEnv', name], envVarName(name));
+  for (const name of Object.keys(s.jobEnv ?? {})) {
+    if (check.check(['jobEnv', name], envVarName(name)) && name === 'DOCKER_HOST') {
+      check.fail(
+        ['jobEnv', name],
+        `would replace the DOCKER_HOST every job gets (${dindDockerHost()}, the pod's own DinD): the jobs' docker commands would go to another daemon, or none; drop it`,
+      );
+    }
+  }
   const dind = s.dind ?? {};
-  (dind.registryMirrors ?? []).forEach((m, i) => check.check(['dind', 'registryMirrors', i], httpUrl(m)));
+  (dind.registryMirrors ?? []).forEach((m, i) => {
+    if (check.check(['dind', 'registryMirrors', i], httpUrl(m))) check.check(['dind', 'registryMirrors', i], noCredentialInUrl(MIRROR_CREDENTIAL)(m));
+  });
   if (dind.mtu !== undefined) check.check(['dind', 'mtu'], between(576, 9216, 'an MTU')(dind.mtu));
-  (dind.extraArgs ?? []).forEach((a, i) => check.check(['dind', 'extraArgs', i], dockerdFlag(a)));
-  // Flags that crash dockerd next to the generated daemon.json, or reopen the API (dind-args.ts).
-  const sources = { mtu: dind.mtu !== undefined, registryMirrors: (dind.registryMirrors?.length ?? 0) > 0 };
-  for (const c of dindArgConflicts(dind.extraArgs ?? [], sources)) check.fail(['dind', 'extraArgs', c.index], c.message);
+  checkDindExtraArgs(check, ['dind', 'extraArgs'], dind.extraArgs ?? [], { mtu: dind.mtu !== undefined, registryMirrors: (dind.registryMirrors?.length ?? 0) > 0 });
 }
+
+/** Where the forge's credential is instead of forgejoUrl. */
+const FORGE_CREDENTIAL =
+  'The runner needs none there: it authenticates with its registration Secret (registration), which an ExternalSecret fills from 1Password.';
+/** Where a mirror's credential is instead of its URL. */
+const MIRROR_CREDENTIAL =
+  'dockerd refuses a mirror URL with user info anyway (moby registry ValidateMirror); a registry login belongs in a Secret an ExternalSecret fills from 1Password (e.g. jobCredential).';
 
 /** The rules of runnerEnv, podLabels and podAnnotations (for all pools or one). */
 export function checkPodExtensions(check: PropsCheck, prefix: PropPath, e: PodExtensions): void {

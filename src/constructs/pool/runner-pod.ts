@@ -3,6 +3,8 @@
 // (e.g. a KEDA ScaledJob's jobTargetRef.template).
 import type { PodSpec } from '../../../imports/k8s.ts';
 import type { SecretKeyHandle } from '../onepassword-secret.ts';
+import { PropsCheck } from '../props-error.ts';
+import { checkDindExtraArgs, daemonJsonSources } from './dind-args.ts';
 import { dindNotes, dindSidecar } from './dind-sidecar.ts';
 import type { RunnerConfig } from './runner-config.ts';
 import { RUNNER_PATHS, runnerContainer, runnerNotes } from './runner-container.ts';
@@ -28,7 +30,7 @@ export interface RunnerPodProps {
   readonly runnerEnv?: Readonly<Record<string, RunnerEnvValue>>;
   /** Mounted read-only for runner.env_file. @default none */
   readonly jobEnvFile?: SecretKeyHandle;
-  /** @default none */
+  /** Extra dockerd flags, under the constructs' rules (checkDindExtraArgs): a PropsError at dindExtraArgs[i]. @default none */
   readonly dindExtraArgs?: readonly string[];
   /** @default no requests or limits */
   readonly runnerResources?: ContainerResources;
@@ -47,6 +49,11 @@ export interface RunnerPod {
 }
 
 export function runnerPod(props: RunnerPodProps): RunnerPod {
+  // The constructs' DinD rules, at this part's own prop name (dindSidecar checks them again as extraArgs).
+  const check = new PropsCheck('runnerPod');
+  const sources = daemonJsonSources(props.config.configMap.content(props.config.daemonJson.key));
+  checkDindExtraArgs(check, ['dindExtraArgs'], props.dindExtraArgs ?? [], sources);
+  check.done();
   const config = PodVolume.configMap('config', props.config.configMap);
   const jobSecrets = props.jobEnvFile ? PodVolume.secretFile('job-secrets', props.jobEnvFile) : undefined;
   const runner = runnerContainer({
