@@ -28,6 +28,7 @@ const libraryProps = (): ForgejoRunnerProps => ({
     username: 'ci-bot',
     item: 'registry-key',
     envVars: { apiKey: 'REGISTRY_KEY', registry: 'REGISTRY_HOST', username: 'REGISTRY_USER' },
+    delivery: 'envFile',
   },
   nativeSidecar: true,
   pools: [
