@@ -31,5 +31,6 @@ import './pipeline/dotenv.js';
 import './pipeline/keda.js';
 import './pipeline/ephemeral-pool.js';
 import './pipeline/forgejo-actions-secret.js';
+import './pipeline/masked-secret.js';
 
 afterAll(removeTempDirs);
