@@ -133,7 +133,7 @@ function checkDelivery(check: PropsCheck, prefix: PropPath, c: JobCredentialOpti
 /** The ExternalSecret of a job credential, and the handles pools consume. */
 export class JobCredential extends Construct {
   public readonly secret: OnePasswordSecret<string, string>;
-  /** Env vars of the runner container read from the Secret (the key). */
+  /** Env vars of the runner container read from the Secret: the key (none with delivery `forgejoSecret`). */
   public readonly runnerEnv: Readonly<Record<string, SecretKeyHandle>>;
   /** The env file runner.env_file names (delivery `envFile`). */
   public readonly jobEnvFile?: SecretKeyHandle;

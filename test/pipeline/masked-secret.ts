@@ -4,7 +4,9 @@
 // synthesized SecretStore run through Go and a fake Forgejo in test/pipeline/forgejo-actions-secret.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { App, Chart } from 'cdk8s';
 import { parse, stringify } from 'yaml';
+import { JobCredential } from '../../src/constructs/job-credential.js';
 import { synthesize, type SynthesizedObject } from '../../src/synth/synthesize.js';
 import { validateSchemas } from '../../src/validate/schemas.js';
 import { checkWiring, keysEsoWouldCreate } from '../../src/validate/wiring.js';
@@ -157,5 +159,32 @@ describe('forgejoSecret on the rule fixture: a Deployment pool and an ephemeral 
     const push = build('forgejoSecret', { forgejoSecret: { ...forgejoSecret, secretName: 'CI_REGISTRY_KEY' } }).find((m) => m.object.kind === 'PushSecret')!.object as any;
     expect(push.spec.data[0].match.remoteRef.remoteKey).toBe('CI_REGISTRY_KEY');
     expect(push.metadata.name).toBe('ci-registry-key');
+  });
+});
+
+describe('JobCredential built directly from props', () => {
+  const base = {
+    namespace: 'ci',
+    store: { name: 'vault' },
+    registry: 'registry.example.org',
+    username: 'ci',
+    item: 'registry-key',
+    envVars: { apiKey: 'REGISTRY_KEY', registry: 'REGISTRY_HOST', username: 'REGISTRY_USER' },
+    delivery: 'forgejoSecret' as const,
+    forgejoSecret: { scope: { kind: 'org' as const, org: 'infra' }, token: { item: 'Forgejo Writer', property: 'token' } },
+  };
+  const chart = () => new Chart(new App({ outdir: '/nonexistent-cdk8s-out' }), 'c', { disableResourceNameHashes: true });
+
+  test('forgejoSecret exposes its ForgejoActionsSecret and gives the runner nothing of the key', () => {
+    const c = new JobCredential(chart(), 'Credential', { ...base, forgejoUrl: 'https://forge.example.org' });
+    expect(c.actionsSecret?.secretName).toBe('REGISTRY_KEY');
+    expect(c.actionsSecret?.endpoint).toBe('https://forge.example.org:443/api/v1/orgs/infra/actions/secrets');
+    expect([c.runnerEnv, c.jobEnvFile]).toEqual([{}, undefined]);
+  });
+
+  test('forgejoSecret without forgejoUrl is a PropsError at forgejoUrl', () => {
+    expect(() => new JobCredential(chart(), 'Credential', base)).toThrow(
+      'JobCredential registry-key: forgejoUrl: expected the Forgejo base URL with delivery forgejoSecret (the Actions secrets API is under it)',
+    );
   });
 });
