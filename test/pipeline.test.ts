@@ -33,5 +33,6 @@ import './pipeline/keda.js';
 import './pipeline/ephemeral-pool.js';
 import './pipeline/scaler-path.js';
 import './pipeline/forgejo-actions-secret.js';
+import './pipeline/masked-secret.js';
 
 afterAll(removeTempDirs);

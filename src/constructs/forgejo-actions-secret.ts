@@ -25,12 +25,23 @@
 // (pkg/provider/webhook/webhook.go `Capabilities`) and refuse to push.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PushSecret, type IPushSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1alpha1/PushSecret';
-import { SecretStore, type ISecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
-import { GO_DURATION, durationSeconds } from '../util/duration.ts';
+import type { PushSecret, SecretStore } from '../../imports/external-secrets.ts';
 import { kubeObject } from './kube-object.ts';
 import { explain, setFileStem } from './metadata.ts';
-import { OnePasswordSecret, type OnePasswordField, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.ts';
+import { checkSecretStore, OnePasswordSecret, type OnePasswordField, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.ts';
+import { PropsCheck, type PropPath } from './props-error.ts';
+import {
+  ACTIONS_SECRET_SCOPE_KINDS,
+  actionsSecretName,
+  dnsLabel,
+  forgejoApiBaseUrl,
+  forgejoRepoName,
+  forgejoUserName,
+  goDuration,
+  labelValue,
+  metadataKey,
+  oneOf,
+} from './rules.ts';
 
 /** Where the Actions secret lives: an organization's secrets, or one repository's. */
 export type ForgejoActionsSecretScope =
@@ -39,19 +50,8 @@ export type ForgejoActionsSecretScope =
   /** One repository; the token needs `write:repository` and to own (admin) the repository. */
   | { readonly kind: 'repo'; readonly owner: string; readonly repo: string };
 
-export interface ForgejoActionsSecretProps {
-  /**
-   * Base name of the objects: PushSecret `<name>`, SecretStore `<name>-forgejo-actions`,
-   * ExternalSecret and Secret `<name>-forgejo-token`. A DNS-1123 label of at most 47 characters.
-   * @default secretName in lower case with "_" as "-" (ZOT_CI_API_KEY -> zot-ci-api-key)
-   */
-  readonly name?: string;
-  /** Namespace of every object; the credential's Secret (`value`) must be in it too. */
-  readonly namespace: string;
-  /** The External Secrets store that reads 1Password, for the Forgejo token's ExternalSecret. */
-  readonly store: SecretStoreRef;
-  /** Forgejo base URL (http or https, no user info, query or fragment); a sub-path is kept. */
-  readonly forgejoUrl: string;
+/** What says where and how the secret is written (JobCredentialOptions.forgejoSecret takes these). */
+export interface ForgejoActionsSecretOptions {
   /** Organization or repository whose Actions secret is written. */
   readonly scope: ForgejoActionsSecretScope;
   /**
@@ -59,42 +59,100 @@ export interface ForgejoActionsSecretProps {
    * `write:organization` (org) or `write:repository` (repo), of a user who owns the org or repo.
    */
   readonly token: OnePasswordField;
-  /** The Secret key whose value is pushed (e.g. `OnePasswordSecret.key('ZOT_CI_API_KEY')`). */
-  readonly value: SecretKeyHandle;
   /**
-   * Name of the Actions secret, as workflows read it: `${{ secrets.<secretName> }}`. Upper case,
-   * digits and "_", not starting with a digit, not starting with FORGEJO_ and not containing
-   * GITEA_ or GITHUB_ (Forgejo services/secrets/validation.go).
+   * Base name of the objects: PushSecret `<name>`, SecretStore `<name>-forgejo-actions`,
+   * ExternalSecret and Secret `<name>-forgejo-token`. A DNS-1123 label of at most 47 characters.
+   * @default the secret name in lower case with "_" as "-" (REGISTRY_API_KEY -> registry-api-key)
    */
-  readonly secretName: string;
+  readonly name?: string;
   /** How often ESO re-reads the token from 1Password (Go duration). @default 1h */
   readonly tokenRefreshInterval?: string;
   /** How often ESO pushes the value to Forgejo again (Go duration). @default 1h */
   readonly pushRefreshInterval?: string;
   /** Longest ESO waits for Forgejo's answer to one push (Go duration). @default 30s */
   readonly timeout?: string;
+}
+
+export interface ForgejoActionsSecretProps extends ForgejoActionsSecretOptions {
+  /** Namespace of every object; the credential's Secret (`value`) must be in it too. */
+  readonly namespace: string;
+  /** The External Secrets store that reads 1Password, for the Forgejo token's ExternalSecret. */
+  readonly store: SecretStoreRef;
+  /** Forgejo base URL (http or https, no user info, query or fragment); a sub-path is kept. */
+  readonly forgejoUrl: string;
+  /** The Secret key whose value is pushed (e.g. `OnePasswordSecret.key('REGISTRY_API_KEY')`). */
+  readonly value: SecretKeyHandle;
+  /**
+   * Name of the Actions secret, as workflows read it: `${{ secrets.<secretName> }}`. Upper case,
+   * digits and "_", not starting with a digit, not starting with FORGEJO_ and not containing
+   * GITEA_ or GITHUB_ (rules.ts `actionsSecretName`, after Forgejo services/secrets/validation.go).
+   */
+  readonly secretName: string;
   /** @default no labels */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Actions secret names Forgejo takes (services/secrets/validation.go `namePattern`, case aside: Forgejo stores them upper-cased). */
-const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
-/**
- * Forgejo's forbidden-prefix check is `(?i)^FORGEJO_|GITEA_|GITHUB_`: the `^` binds to FORGEJO_
- * only, so GITEA_ and GITHUB_ are refused anywhere in the name (services/secrets/validation.go).
- */
-const FORBIDDEN_NAME = /^FORGEJO_|GITEA_|GITHUB_/;
-/** Forgejo user and organization names (modules/validation/helpers.go `IsValidUsername`), at most 40 characters. */
-const OWNER_NAME = /^[0-9A-Za-z][-.\w]*$/;
-const OWNER_NAME_BAD = /[-._]{2,}|[-._]$/;
-/** Forgejo repository names: ASCII letters, digits, "-", "_", "." (not "." or ".."), at most 100 characters. */
-const REPO_NAME = /^[-.\w]+$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
+/** The longest base name: the longest object name, `<name>-forgejo-actions`, stays a DNS label. */
+const MAX_NAME = 63 - '-forgejo-actions'.length;
 /** Name of the store Secret in the webhook templates: `.forgejo.token`. */
 const TOKEN_TEMPLATE_NAME = 'forgejo';
 /** Key of the Forgejo token in its Secret. */
 const TOKEN_KEY = 'token';
+
+/** The base name of the objects: `name`, else derived from the secret name. */
+export function actionsSecretObjectName(options: Pick<ForgejoActionsSecretOptions, 'name'>, secretName: string): string {
+  return options.name ?? secretName.toLowerCase().replace(/_+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The rules of the options at `prefix`, and of the secret name, which is checked at `secretNameAt`
+ * (with `override`: the prop that sets it when it was derived from another, e.g. an env var name).
+ */
+export function checkForgejoActionsSecretOptions(
+  check: PropsCheck,
+  prefix: PropPath,
+  o: ForgejoActionsSecretOptions,
+  secretName: string,
+  secretNameAt: PropPath,
+  override?: PropPath,
+): void {
+  const secretProblem = actionsSecretName(secretName);
+  if (secretProblem !== undefined) check.problem({ path: secretNameAt, message: secretProblem, ...(override ? { override } : {}) });
+  const name = actionsSecretObjectName(o, secretName);
+  if (o.name !== undefined || secretProblem === undefined) {
+    const problem = dnsLabel(name) ?? (name.length > MAX_NAME ? `expected at most ${MAX_NAME} characters (the SecretStore is <name>-forgejo-actions), got ${name.length}` : undefined);
+    if (problem !== undefined) {
+      check.problem({
+        path: o.name !== undefined ? [...prefix, 'name'] : secretNameAt,
+        message: o.name !== undefined ? problem : `the object names default to "${name}", derived from the secret name: ${problem}`,
+        ...(o.name === undefined ? { override: [...prefix, 'name'] } : {}),
+      });
+    }
+  }
+  checkScope(check, [...prefix, 'scope'], o.scope);
+  if (o.token?.item === undefined || o.token.item === '') check.fail([...prefix, 'token', 'item'], 'expected the 1Password item title of the Forgejo token');
+  if (o.token?.property === undefined || o.token.property === '') check.fail([...prefix, 'token', 'property'], 'expected the 1Password field of the Forgejo token');
+  for (const field of ['tokenRefreshInterval', 'pushRefreshInterval', 'timeout'] as const) {
+    const value = o[field];
+    if (value !== undefined) check.check([...prefix, field], goDuration(value));
+  }
+}
+
+/** The scope's kind and the fields of that kind (JavaScript callers and values files bypass the union type). */
+function checkScope(check: PropsCheck, at: PropPath, scope: ForgejoActionsSecretScope | undefined): void {
+  const fields = (scope ?? {}) as { readonly kind?: unknown; readonly [field: string]: unknown };
+  if (!check.check([...at, 'kind'], oneOf(ACTIONS_SECRET_SCOPE_KINDS)(fields.kind))) return;
+  const kind = fields.kind as ForgejoActionsSecretScope['kind'];
+  const FIELDS = { org: ['org'], repo: ['owner', 'repo'] } as const;
+  for (const field of Object.keys(fields)) {
+    if (field !== 'kind' && !(FIELDS[kind] as readonly string[]).includes(field)) check.fail([...at, field], `expected only ${['kind', ...FIELDS[kind]].join(', ')} with scope kind ${kind}`);
+  }
+  for (const field of FIELDS[kind]) {
+    const value = fields[field];
+    if (typeof value !== 'string') check.fail([...at, field], `expected scope.${field} with scope kind ${kind}`);
+    else check.check([...at, field], field === 'repo' ? forgejoRepoName(value) : forgejoUserName(value));
+  }
+}
 
 export class ForgejoActionsSecret extends Construct {
   /** Name of the Actions secret in Forgejo (what workflows read as `secrets.<name>`). */
@@ -109,30 +167,26 @@ export class ForgejoActionsSecret extends Construct {
   constructor(scope: Construct, id: string, props: ForgejoActionsSecretProps) {
     super(scope, id);
     const secretName = props.secretName;
-    const what = `ForgejoActionsSecret ${secretName}`;
-    if (!SECRET_NAME.test(secretName)) {
-      throw new Error(`${what}: secretName "${secretName}" is not a Forgejo Actions secret name; use upper-case letters, digits and "_", not starting with a digit (e.g. ZOT_CI_API_KEY)`);
-    }
-    if (FORBIDDEN_NAME.test(secretName)) {
-      throw new Error(`${what}: secretName "${secretName}" starts with FORGEJO_ or contains GITEA_ or GITHUB_, which Forgejo reserves (it answers 400); choose another name`);
-    }
-    const name = props.name ?? secretName.toLowerCase().replace(/_+/g, '-').replace(/^-+|-+$/g, '');
-    if (!DNS_LABEL.test(name) || name.length > 47) {
-      throw new Error(`${what}: name "${name}" must be a DNS-1123 label of at most 47 characters (lowercase letters, digits, "-"); set name`);
-    }
+    const check = new PropsCheck(`ForgejoActionsSecret ${secretName}`);
+    checkForgejoActionsSecretOptions(check, [], props, secretName, ['secretName']);
+    check.check(['namespace'], dnsLabel(props.namespace));
+    checkSecretStore(check, ['store'], props.store);
+    check.check(['forgejoUrl'], forgejoApiBaseUrl(props.forgejoUrl));
     if (props.value.namespace !== props.namespace) {
-      throw new Error(
-        `${what}: value comes from Secret ${props.value.secretName} in namespace ${props.value.namespace}, but a PushSecret reads Secrets only in its own namespace ${props.namespace}; create the credential's ExternalSecret in ${props.namespace}`,
+      check.fail(
+        ['value'],
+        `expected a Secret in namespace ${props.namespace}: a PushSecret reads Secrets only in its own namespace, and Secret ${props.value.secretName} is in ${props.value.namespace}`,
       );
     }
-    for (const [field, value] of [['tokenRefreshInterval', props.tokenRefreshInterval], ['pushRefreshInterval', props.pushRefreshInterval], ['timeout', props.timeout]] as const) {
-      if (value !== undefined && (!GO_DURATION.test(value) || durationSeconds(value) <= 0)) {
-        throw new Error(`${what}: ${field} "${value}" must be a Go duration greater than zero, such as "30s", "1h" or "1h30m"`);
-      }
+    for (const [k, v] of Object.entries(props.labels ?? {})) {
+      if (check.check(['labels', k], metadataKey(k))) check.check(['labels', k], labelValue(v));
     }
-    this.endpoint = `${forgejoApiBase(what, props.forgejoUrl)}/${scopePath(what, props.scope)}/actions/secrets`;
+    check.done();
+    const name = actionsSecretObjectName(props, secretName);
+    this.endpoint = `${forgejoApiBase(props.forgejoUrl)}/${scopePath(props.scope)}/actions/secrets`;
     this.secretName = secretName;
     const labels = props.labels ? { labels: { ...props.labels } } : {};
+    const writeScope = props.scope.kind === 'org' ? 'write:organization' : 'write:repository';
 
     this.token = new OnePasswordSecret(this, 'Token', {
       name: `${name}-forgejo-token`,
@@ -142,19 +196,20 @@ export class ForgejoActionsSecret extends Construct {
       refreshInterval: props.tokenRefreshInterval,
       labels: props.labels,
       secretLabels: { 'external-secrets.io/type': 'webhook' },
-      description: `Forgejo token with ${props.scope.kind === 'org' ? 'write:organization' : 'write:repository'} scope, used only by ESO to write Actions secret ${secretName}`,
+      description: `Forgejo token with ${writeScope} scope, used only by ESO to write Actions secret ${secretName}`,
     });
-
     explain(
       this.token.resource,
       'spec.target.template.metadata.labels',
       'the webhook provider reads only Secrets with this label (ESO providers/v1/webhook getStoreSecret)',
     );
 
-    const storeBody: ISecretStore = {
+    // The external-secrets.io CRD schemas are checked after synthesis (src/validate/schemas.ts).
+    const storeName = `${name}-forgejo-actions`;
+    this.secretStore = kubeObject<SecretStore>(this, 'Store', {
       apiVersion: 'external-secrets.io/v1',
       kind: 'SecretStore',
-      metadata: { name: `${name}-forgejo-actions`, namespace: props.namespace, ...labels },
+      metadata: { name: storeName, namespace: props.namespace, ...labels },
       spec: {
         provider: {
           webhook: {
@@ -171,19 +226,17 @@ export class ForgejoActionsSecret extends Construct {
           },
         },
       },
-    };
-    new SecretStore(storeBody).validate(); // against the external-secrets.io/v1 CRD schema
-    this.secretStore = kubeObject(this, 'Store', storeBody);
-    setFileStem(this.secretStore, `secretstore-${name}-forgejo-actions`);
+    });
+    setFileStem(this.secretStore, `secretstore-${storeName}`);
     explain(this.secretStore, '', `Writes Forgejo Actions secrets of ${scopeText(props.scope)} through the API (ESO webhook provider, ESO >= 0.20.4)`);
     explain(this.secretStore, 'spec.provider.webhook.url', "explicit port: ESO's readiness check dials port 443 when the URL has none (runtime/esutils NetworkValidate)");
     explain(this.secretStore, 'spec.provider.webhook.method', 'PUT creates or replaces the secret (Forgejo answers 201 or 204)');
     explain(this.secretStore, 'spec.provider.webhook.headers', 'trim: a trailing newline in the stored token would break the header');
     explain(this.secretStore, 'spec.provider.webhook.body', 'toJson of a dict: any value becomes a valid JSON string (quote would write Go escapes JSON rejects)');
-    explain(this.secretStore, 'spec.provider.webhook.result', 'required by the schema model; a push reads no response');
+    explain(this.secretStore, 'spec.provider.webhook.result', 'required by the CRD schema; a push reads no response');
     explain(this.secretStore, 'spec.provider.webhook.secrets', `the token Secret's keys, as .${TOKEN_TEMPLATE_NAME}.<key> in the templates`);
 
-    const pushBody: IPushSecret = {
+    this.pushSecret = kubeObject<PushSecret>(this, 'Push', {
       apiVersion: 'external-secrets.io/v1alpha1',
       kind: 'PushSecret',
       metadata: { name, namespace: props.namespace, ...labels },
@@ -191,13 +244,11 @@ export class ForgejoActionsSecret extends Construct {
         refreshInterval: props.pushRefreshInterval ?? '1h',
         updatePolicy: 'Replace',
         deletionPolicy: 'None',
-        secretStoreRefs: [{ kind: 'SecretStore', name: storeBody.metadata!.name! }],
+        secretStoreRefs: [{ kind: 'SecretStore', name: storeName }],
         selector: { secret: { name: props.value.secretName } },
         data: [{ match: { secretKey: props.value.key, remoteRef: { remoteKey: secretName } } }],
       },
-    };
-    new PushSecret(pushBody).validate(); // against the external-secrets.io/v1alpha1 CRD schema
-    this.pushSecret = kubeObject(this, 'Push', pushBody);
+    });
     setFileStem(this.pushSecret, `pushsecret-${name}`);
     explain(this.pushSecret, '', `Forgejo Actions secret ${secretName}: masked in job logs, not given to fork pull requests`);
     explain(this.pushSecret, 'spec.refreshInterval', 'how long a rotated value takes to reach Forgejo after the Secret changed');
@@ -206,51 +257,16 @@ export class ForgejoActionsSecret extends Construct {
   }
 }
 
-/** The Forgejo API base with an explicit port: `https://forge.example:443/api/v1`. */
-function forgejoApiBase(what: string, forgejoUrl: string): string {
-  let u: URL;
-  try {
-    u = new URL(forgejoUrl);
-  } catch {
-    throw new Error(`${what}: forgejoUrl "${forgejoUrl}" is not a URL; give the Forgejo base URL, e.g. https://forge.example`);
-  }
-  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || /\s/.test(forgejoUrl)) {
-    throw new Error(`${what}: forgejoUrl "${forgejoUrl}" must be an http:// or https:// URL`);
-  }
-  if (u.username || u.password) {
-    throw new Error(`${what}: forgejoUrl "${forgejoUrl}" carries user info; remove it (the token goes in the Authorization header)`);
-  }
-  if (u.search || u.hash || forgejoUrl.includes('?') || forgejoUrl.includes('#')) {
-    throw new Error(`${what}: forgejoUrl "${forgejoUrl}" has a query or fragment; give the base URL only`);
-  }
-  if (u.pathname.includes('{') || u.pathname.includes('}') || u.pathname.includes('%')) {
-    throw new Error(`${what}: forgejoUrl "${forgejoUrl}" has "{", "}" or "%" in its path, which the webhook URL template would misread`);
-  }
+/** The Forgejo API base with an explicit port: `https://forge.example:443/api/v1` (the URL passed forgejoApiBaseUrl). */
+function forgejoApiBase(forgejoUrl: string): string {
+  const u = new URL(forgejoUrl);
   // WHATWG URL drops a scheme's default port; ESO needs it spelled out (see the url note).
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
   return `${u.protocol}//${u.hostname}:${port}${u.pathname.replace(/\/+$/, '')}/api/v1`;
 }
 
-function scopePath(what: string, scope: ForgejoActionsSecretScope): string {
-  const owner = (field: string, value: unknown): string => {
-    if (typeof value !== 'string' || !OWNER_NAME.test(value) || OWNER_NAME_BAD.test(value) || value.length > 40) {
-      throw new Error(`${what}: scope.${field} "${String(value)}" is not a Forgejo user or organization name (letters, digits, "-", "_", ".", starting with a letter or digit, no two punctuation marks in a row or at the end)`);
-    }
-    return value;
-  };
-  switch (scope.kind) {
-    case 'org':
-      return `orgs/${owner('org', scope.org)}`;
-    case 'repo': {
-      const repo = scope.repo as unknown;
-      if (typeof repo !== 'string' || !REPO_NAME.test(repo) || repo === '.' || repo === '..' || repo.length > 100) {
-        throw new Error(`${what}: scope.repo "${String(repo)}" is not a Forgejo repository name (letters, digits, "-", "_", ".")`);
-      }
-      return `repos/${owner('owner', scope.owner)}/${repo}`;
-    }
-    default:
-      throw new Error(`${what}: scope.kind "${String((scope as { kind?: unknown }).kind)}" is not org or repo; give { kind: 'org', org } or { kind: 'repo', owner, repo }`);
-  }
+function scopePath(scope: ForgejoActionsSecretScope): string {
+  return scope.kind === 'org' ? `orgs/${scope.org}` : `repos/${scope.owner}/${scope.repo}`;
 }
 
 function scopeText(scope: ForgejoActionsSecretScope): string {

@@ -25,7 +25,7 @@ import {
 import { checkReplicas, RunnerPool } from './pool/runner-pool.ts';
 import { checkScaling } from './keda/forgejo-runner-scaled-job.ts';
 import { PropsCheck } from './props-error.ts';
-import { dnsLabel, oneOf, POOL_MODES, runnerLabelName } from './rules.ts';
+import { dnsLabel, forgejoApiBaseUrl, httpUrl, oneOf, POOL_MODES, runnerLabelName } from './rules.ts';
 import { checkRegistration, runnerSecretPropertyOf, RunnerRegistrationSecret, type ForgejoRunnerRegistration } from './runner-registration.ts';
 import { checkEgressAllowList, RunnerNetworkPolicy, type RunnerNetworkPolicyProps } from './runner-network-policy.ts';
 
@@ -80,7 +80,7 @@ export interface ForgejoRunnerProps extends InstallationSettings, PodExtensions 
   readonly createNamespace?: boolean;
   /** @default token registration: Secret forgejo-runner-env from 1Password item "forgejo-runner", field runner_reg */
   readonly registration?: ForgejoRunnerRegistration;
-  /** A registry credential for the runner and its jobs. @default none */
+  /** A registry credential for CI jobs (delivery `forgejoSecret`: a Forgejo Actions secret; `envFile`: every job). @default none */
   readonly jobCredential?: JobCredentialOptions;
   /** @default see ForgejoRunnerNetworkPolicy (on: ingress denied, egress unrestricted) */
   readonly networkPolicy?: ForgejoRunnerNetworkPolicy;
@@ -132,7 +132,7 @@ export class ForgejoRunner extends Construct {
     const store = props.secretStore;
     const labels = standardLabels({ instance: namespace, component: 'secrets' });
     this.registration = new RunnerRegistrationSecret(this, 'Registration', { registration, namespace, store, labels, pools });
-    const credential = props.jobCredential && new JobCredential(this, 'JobCredential', { ...props.jobCredential, namespace, store, labels });
+    const credential = props.jobCredential && new JobCredential(this, 'JobCredential', { ...props.jobCredential, namespace, store, labels, forgejoUrl: props.forgejoUrl });
     this.jobCredential = credential;
     const ephemeral = pools.some((p) => p.mode === 'ephemeral');
     const scaler =
@@ -241,6 +241,8 @@ function checkProps(check: PropsCheck, props: ForgejoRunnerProps): void {
   checkSecretStore(check, ['secretStore'], props.secretStore);
   if (props.registration) checkRegistration(check, ['registration'], props.registration);
   if (props.jobCredential) checkJobCredential(check, ['jobCredential'], props.jobCredential);
+  // The Actions secrets API is under forgejoUrl: a Go template, so stricter than an http(s) URL.
+  if (props.jobCredential?.delivery === 'forgejoSecret' && httpUrl(props.forgejoUrl) === undefined) check.check(['forgejoUrl'], forgejoApiBaseUrl(props.forgejoUrl));
   if (props.scalerToken) {
     checkScalerToken(check, ['scalerToken'], props.scalerToken);
     checkScalerTokenStore(check, ['scalerToken'], props.scalerToken, props.secretStore);

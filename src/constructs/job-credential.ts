@@ -1,11 +1,17 @@
 // A registry credential for CI jobs: an API key in 1Password, copied into a Secret by an
-// ExternalSecret, given to the runner as an env var and (delivery `envFile`) to every job
-// through runner.env_file, with the registry host and user name as plain job env vars. The env
-// var names are props: nothing here assumes a particular registry.
+// ExternalSecret, and handed to jobs one of two ways (docs/job-credential.md):
+// - `forgejoSecret`: pushed into a Forgejo Actions secret by ESO (ForgejoActionsSecret); jobs
+//   read `${{ secrets.NAME }}`, masked in logs and not given to fork pull requests; the runner
+//   pods never hold the key;
+// - `envFile`: given to the runner as an env var and to every job through runner.env_file,
+//   fork pull requests included, unmasked.
+// The registry host and user name are plain job env vars either way. The env var names are
+// props: nothing here assumes a particular registry.
 import { Construct } from 'constructs';
-import { dnsSubdomain, envVarName, goDuration, JOB_CREDENTIAL_DELIVERIES, oneOf, registryHost, userName } from './rules.ts';
+import { checkForgejoActionsSecretOptions, ForgejoActionsSecret, type ForgejoActionsSecretOptions } from './forgejo-actions-secret.ts';
+import { dnsSubdomain, envVarName, forgejoApiBaseUrl, goDuration, JOB_CREDENTIAL_DELIVERIES, oneOf, registryHost, userName } from './rules.ts';
 import { OnePasswordSecret, type SecretKeyHandle, type SecretStoreRef } from './onepassword-secret.ts';
-import { PropsCheck } from './props-error.ts';
+import { PropsCheck, type PropPath } from './props-error.ts';
 
 /** The env var names jobs (and the runner) get the credential under. */
 export interface JobCredentialEnvVars {
@@ -18,10 +24,21 @@ export interface JobCredentialEnvVars {
 }
 
 /**
- * How jobs get the key. `envFile`: a dotenv file in the Secret, named by runner.env_file (every
- * job reads it). `none`: only the runner container gets the key.
+ * How jobs get the key.
+ * - `forgejoSecret`: a Forgejo Actions secret kept in step by External Secrets (PushSecret);
+ *   masked in job logs, not given to runs of pull requests from forks; the runner pods get
+ *   nothing of the key. Needs `forgejoSecret` and ESO >= 0.20.4.
+ * - `envFile`: a dotenv file in the Secret, named by runner.env_file: every job the runner takes,
+ *   fork pull requests included, reads the key, unmasked in job logs.
+ * - `none`: only the runner container gets the key (as an env var); jobs do not.
  */
 export type JobCredentialDelivery = (typeof JOB_CREDENTIAL_DELIVERIES)[number];
+
+/** Where the Actions secret goes (delivery `forgejoSecret`): ForgejoActionsSecret's options. */
+export interface JobCredentialForgejoSecret extends ForgejoActionsSecretOptions {
+  /** Name of the Actions secret, as workflows read it (`${{ secrets.NAME }}`). @default envVars.apiKey */
+  readonly secretName?: string;
+}
 
 /** The credential as ForgejoRunner takes it (`jobCredential`). */
 export interface JobCredentialOptions {
@@ -39,9 +56,15 @@ export interface JobCredentialOptions {
   readonly refreshInterval?: string;
   /** Env var names of the key, the registry and the user name. */
   readonly envVars: JobCredentialEnvVars;
-  /** How jobs get the key. @default envFile */
-  readonly delivery?: JobCredentialDelivery;
-  /** Add Stakater Reloader's secret.reloader.stakater.com/reload annotation to Deployment pools. @default false */
+  /**
+   * How jobs get the key; required, because the choice decides which jobs can read it:
+   * `forgejoSecret` (masked, not for fork pull requests), `envFile` (every job, unmasked) or
+   * `none` (the runner container only).
+   */
+  readonly delivery: JobCredentialDelivery;
+  /** The Forgejo Actions secret (delivery `forgejoSecret` only, and required there). @default none */
+  readonly forgejoSecret?: JobCredentialForgejoSecret;
+  /** Add Stakater Reloader's secret.reloader.stakater.com/reload annotation to Deployment pools (not with `forgejoSecret`: the pods hold no key). @default false */
   readonly reloader?: boolean;
   /** Comment for the reviewer above the ExternalSecret. @default `Registry credential of <username>@<registry> (1Password "<item>").` */
   readonly description?: string;
@@ -51,6 +74,8 @@ export interface JobCredentialOptions {
 export interface JobCredentialProps extends JobCredentialOptions {
   readonly namespace: string;
   readonly store: SecretStoreRef;
+  /** Forgejo base URL, for the Actions secrets API (delivery `forgejoSecret`, and required there). @default none */
+  readonly forgejoUrl?: string;
   /** @default no labels */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -74,13 +99,41 @@ export function checkJobCredential(check: PropsCheck, prefix: readonly (string |
   }
   if (c.refreshInterval !== undefined) check.check([...prefix, 'refreshInterval'], goDuration(c.refreshInterval));
   for (const key of ['apiKey', 'registry', 'username'] as const) check.check([...prefix, 'envVars', key], envVarName(c.envVars[key]));
-  if (c.delivery !== undefined) check.check([...prefix, 'delivery'], oneOf(JOB_CREDENTIAL_DELIVERIES)(c.delivery));
+  checkDelivery(check, prefix, c);
+}
+
+/** Every delivery, as the error for a missing one says it. */
+const DELIVERY_CHOICES =
+  '"forgejoSecret" (a Forgejo Actions secret: masked in job logs, not given to fork pull requests), ' +
+  '"envFile" (runner.env_file: every job, fork pull requests included, reads it unmasked) or "none" (the runner container only)';
+
+function checkDelivery(check: PropsCheck, prefix: PropPath, c: JobCredentialOptions): void {
+  const at = (...path: string[]) => [...prefix, ...path];
+  if (c.delivery === undefined) {
+    check.fail(at('delivery'), `expected the delivery of the key to jobs, one of ${DELIVERY_CHOICES}`);
+    return;
+  }
+  if (!check.check(at('delivery'), oneOf(JOB_CREDENTIAL_DELIVERIES)(c.delivery))) return;
+  if (c.delivery !== 'forgejoSecret') {
+    if (c.forgejoSecret !== undefined) check.fail(at('forgejoSecret'), `expected delivery: forgejoSecret with forgejoSecret settings (delivery is ${c.delivery})`);
+    return;
+  }
+  if (c.reloader === true) check.fail(at('reloader'), 'expected no reloader with delivery forgejoSecret: the runner pods hold no key, so a new one needs no restart');
+  const f = c.forgejoSecret;
+  if (f === undefined) {
+    check.fail(at('forgejoSecret'), 'expected forgejoSecret (scope and token: where the Actions secret goes, and the Forgejo token that writes it) with delivery forgejoSecret');
+    return;
+  }
+  // The secret name defaults to the key's env var name, which may be no Actions secret name.
+  const [secretName, secretNameAt, override] =
+    f.secretName !== undefined ? [f.secretName, at('forgejoSecret', 'secretName'), undefined] : [c.envVars.apiKey, at('envVars', 'apiKey'), at('forgejoSecret', 'secretName')];
+  checkForgejoActionsSecretOptions(check, at('forgejoSecret'), f, secretName, secretNameAt, override);
 }
 
 /** The ExternalSecret of a job credential, and the handles pools consume. */
 export class JobCredential extends Construct {
   public readonly secret: OnePasswordSecret<string, string>;
-  /** Env vars of the runner container read from the Secret (the key). */
+  /** Env vars of the runner container read from the Secret: the key (none with delivery `forgejoSecret`). */
   public readonly runnerEnv: Readonly<Record<string, SecretKeyHandle>>;
   /** The env file runner.env_file names (delivery `envFile`). */
   public readonly jobEnvFile?: SecretKeyHandle;
@@ -88,14 +141,21 @@ export class JobCredential extends Construct {
   public readonly jobEnv: Readonly<Record<string, string>>;
   /** Deployment annotations (Reloader), when `reloader` is set. */
   public readonly workloadAnnotations?: Readonly<Record<string, string>>;
+  /** The Forgejo Actions secret the key is pushed to (delivery `forgejoSecret`). */
+  public readonly actionsSecret?: ForgejoActionsSecret;
 
   constructor(scope: Construct, id: string, props: JobCredentialProps) {
     super(scope, id);
     const check = new PropsCheck(`JobCredential ${props.secretName ?? props.item}`);
     checkJobCredential(check, [], props);
+    if (props.delivery === 'forgejoSecret') {
+      if (props.forgejoUrl === undefined) check.fail(['forgejoUrl'], 'expected the Forgejo base URL with delivery forgejoSecret (the Actions secrets API is under it)');
+      else check.check(['forgejoUrl'], forgejoApiBaseUrl(props.forgejoUrl));
+    }
     check.done();
     const key = props.envVars.apiKey;
-    const envFile = (props.delivery ?? 'envFile') === 'envFile';
+    const envFile = props.delivery === 'envFile';
+    const pushed = props.delivery === 'forgejoSecret';
     const secret = new OnePasswordSecret<string, string>(this, 'Secret', {
       name: props.secretName ?? props.item,
       namespace: props.namespace,
@@ -107,9 +167,23 @@ export class JobCredential extends Construct {
       description: props.description ?? `Registry credential of ${props.username}@${props.registry} (1Password "${props.item}").`,
     });
     this.secret = secret;
-    this.runnerEnv = { [key]: secret.key(key) };
+    // forgejoSecret: the runner pods get nothing of the key (no env var, no file); Forgejo hands it
+    // to the jobs that may have it, as a masked task secret.
+    this.runnerEnv = pushed ? {} : { [key]: secret.key(key) };
     this.jobEnvFile = envFile ? secret.file(JOB_ENV_FILE) : undefined;
     this.jobEnv = { [props.envVars.registry]: props.registry, [props.envVars.username]: props.username };
     this.workloadAnnotations = props.reloader ? { 'secret.reloader.stakater.com/reload': secret.secretName } : undefined;
+    if (pushed && props.forgejoSecret && props.forgejoUrl !== undefined) {
+      const { secretName = key, ...options } = props.forgejoSecret;
+      this.actionsSecret = new ForgejoActionsSecret(this, 'ActionsSecret', {
+        ...options,
+        secretName,
+        namespace: props.namespace,
+        store: props.store,
+        forgejoUrl: props.forgejoUrl,
+        value: secret.key(key),
+        labels: props.labels,
+      });
+    }
   }
 }

@@ -4,6 +4,7 @@
 // or, for names that come from values, an error at synth.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { ExternalSecret } from '../../imports/external-secrets.ts';
 import { dotenvTemplate } from './dotenv.ts';
 import { kubeObject } from './kube-object.ts';
 import { PropsCheck } from './props-error.ts';
@@ -172,7 +173,7 @@ export class OnePasswordSecret<K extends string = string, F extends string = nev
           };
 
     // The external-secrets.io/v1 CRD schema is checked after synthesis (src/validate/schemas.ts).
-    const resource = kubeObject(this, 'Resource', {
+    const resource = kubeObject<ExternalSecret>(this, 'Resource', {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: {

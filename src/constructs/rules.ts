@@ -332,4 +332,52 @@ export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 /** Which jobs KEDA's forgejo-runner scaler counts (ForgejoRunnerScope.kind). */
 export const SCOPE_KINDS = ['user', 'repo', 'org', 'global'] as const;
 /** How jobs get a job credential (JobCredentialOptions.delivery). */
-export const JOB_CREDENTIAL_DELIVERIES = ['envFile', 'none'] as const;
+export const JOB_CREDENTIAL_DELIVERIES = ['forgejoSecret', 'envFile', 'none'] as const;
+
+// Forgejo Actions secrets (ForgejoActionsSecret), from Forgejo's own checks.
+/** Where a Forgejo Actions secret lives (ForgejoActionsSecretScope.kind). */
+export const ACTIONS_SECRET_SCOPE_KINDS = ['org', 'repo'] as const;
+
+/**
+ * A Forgejo Actions secret name: Forgejo services/secrets/validation.go `namePattern`
+ * `(?i)^[A-Z_][A-Z0-9_]*$` (upper case here: Forgejo stores names upper-cased, and workflows read
+ * them as written), and its forbidden-prefix check `(?i)^FORGEJO_|GITEA_|GITHUB_`, whose `^`
+ * binds to FORGEJO_ only: GITEA_ and GITHUB_ are refused anywhere in the name (Forgejo answers 400).
+ */
+export const actionsSecretName: Rule = (s) =>
+  !/^[A-Z_][A-Z0-9_]*$/.test(s)
+    ? `expected a Forgejo Actions secret name: upper-case letters, digits and "_", not starting with a digit (e.g. REGISTRY_API_KEY), got "${s}"`
+    : /^FORGEJO_|GITEA_|GITHUB_/.test(s)
+      ? `expected a name Forgejo does not reserve: not starting with FORGEJO_ and not containing GITEA_ or GITHUB_ (Forgejo answers 400), got "${s}"`
+      : undefined;
+
+/**
+ * A Forgejo user or organization name (Forgejo modules/validation/helpers.go `IsValidUsername`):
+ * letters, digits, "-", "_", ".", starting with a letter or digit, no two of "-", "_", "." in a
+ * row nor one at the end; at most 40 characters. They go unescaped into the API path.
+ */
+export const forgejoUserName: Rule = (s) =>
+  s.length <= 40 && /^[0-9A-Za-z][-.\w]*$/.test(s) && !/[-._]{2,}|[-._]$/.test(s)
+    ? undefined
+    : `expected a Forgejo user or organization name (letters, digits, "-", "_", ".", starting with a letter or digit, no two punctuation marks in a row or at the end, at most 40 characters), got "${s}"`;
+
+/** A Forgejo repository name (letters, digits, "-", "_", ".", at most 100 characters; not "." or "..", which would walk the API path). */
+export const forgejoRepoName: Rule = (s) =>
+  s.length <= 100 && /^[-.\w]+$/.test(s) && s !== '.' && s !== '..'
+    ? undefined
+    : `expected a Forgejo repository name (letters, digits, "-", "_", ".", at most 100 characters, not "." or ".."), got "${s}"`;
+
+/**
+ * A Forgejo base URL an API path is appended to inside a Go template (the ESO webhook URL): an
+ * http(s) URL without user info (the token goes in a header), query or fragment, and without "{",
+ * "}" or "%" in its path, which the template or URL escaping would misread.
+ */
+export const forgejoApiBaseUrl: Rule = (s) => {
+  const notUrl = httpUrl(s);
+  if (notUrl) return notUrl;
+  const u = new URL(s);
+  if (u.username || u.password) return `expected a Forgejo URL without user info (the token goes in the Authorization header), got "${s}"`;
+  if (u.search || u.hash || s.includes('?') || s.includes('#')) return `expected the Forgejo base URL without query or fragment, got "${s}"`;
+  if (/[{}%]/.test(u.pathname)) return `expected a Forgejo URL without "{", "}" or "%" in its path (the webhook URL template would misread them), got "${s}"`;
+  return undefined;
+};

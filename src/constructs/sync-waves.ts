@@ -21,6 +21,10 @@ export const DEFAULT_SYNC_WAVES: Readonly<Record<string, number>> = {
   // Before the ScaledJob that names it, so KEDA never reconciles a missing authentication.
   TriggerAuthentication: 1,
   ClusterTriggerAuthentication: 1,
+  // After the Secrets they read (the Forgejo token, the pushed key), with the workloads: an
+  // unreachable Forgejo leaves them not Ready without holding back anything else.
+  SecretStore: 2,
+  PushSecret: 2,
   Deployment: 2,
   StatefulSet: 2,
   Job: 2,

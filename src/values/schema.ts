@@ -5,7 +5,7 @@
 // prop (locate.ts). valuesToProps (to-props.ts) maps the result to props. Optional fields are
 // left undefined: each default is written once, as `@default` on the construct props.
 import * as z from 'zod';
-import { JOB_CREDENTIAL_DELIVERIES, LOG_LEVELS, POOL_MODES, PROTOCOLS, REGISTRATION_MODES, SCOPE_KINDS, SECRET_STORE_KINDS } from '../constructs/rules.ts';
+import { ACTIONS_SECRET_SCOPE_KINDS, JOB_CREDENTIAL_DELIVERIES, LOG_LEVELS, POOL_MODES, PROTOCOLS, REGISTRATION_MODES, SCOPE_KINDS, SECRET_STORE_KINDS } from '../constructs/rules.ts';
 import { repoPath } from './formats.ts';
 
 const str = z.string();
@@ -95,7 +95,20 @@ export const ValuesSchema = z.strictObject({
       secretName: str.optional(),
       ...onePasswordField,
       envVars: z.strictObject({ apiKey: str, registry: str, username: str }),
+      /** Required by JobCredential (its error lists the choices); optional here so that one rule says so. */
       delivery: z.enum(JOB_CREDENTIAL_DELIVERIES).optional(),
+      /** JobCredentialForgejoSecret (which scope fields each kind takes is the construct's rule). */
+      forgejoSecret: z
+        .strictObject({
+          scope: z.strictObject({ kind: z.enum(ACTIONS_SECRET_SCOPE_KINDS), org: str.optional(), owner: str.optional(), repo: str.optional() }),
+          token: z.strictObject({ item: str, property: str }),
+          secretName: str.optional(),
+          name: str.optional(),
+          tokenRefreshInterval: str.optional(),
+          pushRefreshInterval: str.optional(),
+          timeout: str.optional(),
+        })
+        .optional(),
       reloader: z.boolean().optional(),
       description: str.optional(),
     })
@@ -129,5 +142,5 @@ export type Values = z.output<typeof ValuesSchema>;
 export const RENAMED_KEYS: Readonly<Record<string, string>> = {
   zot: 'jobCredential',
   envVar: 'envVars.apiKey',
-  bridgeToJobs: 'delivery (envFile or none)',
+  bridgeToJobs: 'delivery (forgejoSecret, envFile or none)',
 };

@@ -3,7 +3,9 @@
 // are the identity except for the few renames listed in VALUES_PATHS. Defaults live on the props
 // (`@default`), so an absent value is passed on as undefined, never filled in here.
 import type { ArgoApplicationProps } from '../constructs/argocd-application.ts';
+import type { ForgejoActionsSecretScope } from '../constructs/forgejo-actions-secret.ts';
 import type { ForgejoRunnerProps } from '../constructs/forgejo-runner.ts';
+import type { JobCredentialDelivery } from '../constructs/job-credential.ts';
 import type { ForgejoRunnerScope } from '../constructs/keda/forgejo-runner-trigger.ts';
 import { NATIVE_SIDECAR_MIN_MINOR } from '../constructs/pool/defaults.ts';
 import type { PropPath } from '../constructs/props-error.ts';
@@ -17,11 +19,21 @@ export interface ValuesProps {
 }
 
 export function valuesToProps(values: Values): ValuesProps {
-  const { kubernetesVersion, output, argocd, pools, ...runner } = values;
+  const { kubernetesVersion, output, argocd, pools, jobCredential, ...runner } = values;
   const [major, minor] = kubernetesVersion.split('.').map(Number) as [number, number];
   return {
     runner: {
       ...runner,
+      // delivery may be absent and the scope's fields are per kind: JobCredential checks both (with their lines).
+      ...(jobCredential
+        ? {
+            jobCredential: {
+              ...jobCredential,
+              delivery: jobCredential.delivery as JobCredentialDelivery,
+              forgejoSecret: jobCredential.forgejoSecret && { ...jobCredential.forgejoSecret, scope: jobCredential.forgejoSecret.scope as ForgejoActionsSecretScope },
+            },
+          }
+        : {}),
       nativeSidecar: major > 1 || minor >= NATIVE_SIDECAR_MIN_MINOR,
       pools: pools.map(({ ephemeral, ...pool }) => ({
         ...pool,

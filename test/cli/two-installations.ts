@@ -24,7 +24,7 @@ function chartWith(namespaces: readonly string[]): Chart {
       secretStore: { name: 'onepassword' },
       pools: [{ labels: ['docker:docker://node:20-bookworm'], capacity: 2 }],
       registration: { mode: 'token', secretName: 'forgejo-runner-token', item: 'Forgejo runner' },
-      jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'registry-ci-key', envVars: { apiKey: 'REGISTRY_API_KEY', registry: 'REGISTRY_HOST', username: 'REGISTRY_USER' } },
+      jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'registry-ci-key', envVars: { apiKey: 'REGISTRY_API_KEY', registry: 'REGISTRY_HOST', username: 'REGISTRY_USER' }, delivery: 'envFile' },
     });
   }
   return chart;

@@ -44,7 +44,7 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
   });
 
   test('synth and check take examples/*.yaml after values/*.yaml by default', () => {
-    expect(defaultValuesFiles(PROJECT).map((f) => f.slice(PROJECT.length + 1))).toEqual(['values/indri.yaml', 'examples/ephemeral.yaml']);
+    expect(defaultValuesFiles(PROJECT).map((f) => f.slice(PROJECT.length + 1))).toEqual(['values/indri.yaml', 'examples/ephemeral.yaml', 'examples/masked-secret.yaml']);
   });
 
   test('a stale example output fails a plain `check` (so CI fails) and names the example', async () => {

@@ -15,7 +15,9 @@ import { promisify } from 'node:util';
 import { App, Chart } from 'cdk8s';
 import { ForgejoActionsSecret, type ForgejoActionsSecretProps } from '../../src/constructs/forgejo-actions-secret.js';
 import { OnePasswordSecret } from '../../src/constructs/onepassword-secret.js';
-import { synthesizeChart, type SynthesizedObject } from '../../src/synth/synthesize.js';
+import { formatPropPath, PropsError } from '../../src/constructs/props-error.js';
+import { synthesize, synthesizeChart, type SynthesizedObject } from '../../src/synth/synthesize.js';
+import { loadValues } from '../../src/values/load.js';
 import { emitYaml } from '../../src/util/yaml.js';
 import { formatSchemaProblem, validateSchemas } from '../../src/validate/schemas.js';
 import { checkWiring } from '../../src/validate/wiring.js';
@@ -158,43 +160,66 @@ describe('ESO schema validation of PushSecret and SecretStore (src/validate/sche
 
 describe('errors a prop can cause, phrased in terms of the props', () => {
   test.each<[string, Partial<ForgejoActionsSecretProps>, string]>([
-    ['lower-case name', { secretName: 'registry_key' }, 'secretName "registry_key" is not a Forgejo Actions secret name'],
-    ['leading digit', { secretName: '1KEY' }, 'secretName "1KEY" is not a Forgejo Actions secret name'],
-    ['dash', { secretName: 'API-KEY' }, 'secretName "API-KEY" is not a Forgejo Actions secret name'],
-    ['FORGEJO_ prefix', { secretName: 'FORGEJO_KEY' }, 'secretName "FORGEJO_KEY" starts with FORGEJO_ or contains GITEA_ or GITHUB_'],
-    ['GITEA_ prefix', { secretName: 'GITEA_KEY' }, 'Forgejo reserves'],
+    // Messages are the rules' (src/constructs/rules.ts), behind the prop path.
+    ['lower-case name', { secretName: 'registry_key' }, 'secretName: expected a Forgejo Actions secret name: upper-case letters, digits and "_", not starting with a digit'],
+    ['leading digit', { secretName: '1KEY' }, 'secretName: expected a Forgejo Actions secret name'],
+    ['dash', { secretName: 'API-KEY' }, 'secretName: expected a Forgejo Actions secret name'],
+    ['FORGEJO_ prefix', { secretName: 'FORGEJO_KEY' }, 'secretName: expected a name Forgejo does not reserve: not starting with FORGEJO_ and not containing GITEA_ or GITHUB_'],
+    ['GITEA_ prefix', { secretName: 'GITEA_KEY' }, 'secretName: expected a name Forgejo does not reserve'],
     // Forgejo's regexp `(?i)^FORGEJO_|GITEA_|GITHUB_` anchors only FORGEJO_: it refuses these too.
-    ['GITHUB_ inside', { secretName: 'MY_GITHUB_TOKEN' }, 'contains GITEA_ or GITHUB_'],
-    ['no name to derive', { secretName: '___' }, 'name "" must be a DNS-1123 label'],
-    ['long name', { name: 'x'.repeat(48) }, 'must be a DNS-1123 label of at most 47 characters'],
-    ['ssh URL', { forgejoUrl: 'ssh://forge.example' }, 'forgejoUrl "ssh://forge.example" must be an http:// or https:// URL'],
-    ['not a URL', { forgejoUrl: 'forge.example' }, 'forgejoUrl "forge.example" is not a URL'],
-    ['user info', { forgejoUrl: 'https://me:pw@forge.example' }, 'carries user info'],
-    ['query', { forgejoUrl: 'https://forge.example/?a=1' }, 'has a query or fragment'],
-    ['template in path', { forgejoUrl: 'https://forge.example/{{x}}' }, 'has "{", "}" or "%" in its path'],
-    ['org with a slash', { scope: { kind: 'org', org: 'a/b' } }, 'scope.org "a/b" is not a Forgejo user or organization name'],
-    ['org ending in a dot', { scope: { kind: 'org', org: 'infra.' } }, 'scope.org "infra." is not'],
-    ['owner with two dashes', { scope: { kind: 'repo', owner: 'a--b', repo: 'r' } }, 'scope.owner "a--b" is not'],
-    ['repo with a space', { scope: { kind: 'repo', owner: 'a', repo: 'r s' } }, 'scope.repo "r s" is not a Forgejo repository name'],
-    ['repo ..', { scope: { kind: 'repo', owner: 'a', repo: '..' } }, 'scope.repo ".." is not'],
-    ['unknown scope', { scope: { kind: 'user' } as never }, 'scope.kind "user" is not org or repo'],
-    ['bad interval', { pushRefreshInterval: '1 hour' }, 'pushRefreshInterval "1 hour" must be a Go duration'],
-    ['zero timeout', { timeout: '0s' }, 'timeout "0s" must be a Go duration greater than zero'],
+    ['GITHUB_ inside', { secretName: 'MY_GITHUB_TOKEN' }, 'secretName: expected a name Forgejo does not reserve'],
+    ['no name to derive', { secretName: '___' }, 'secretName: the object names default to "", derived from the secret name: expected a DNS-1123 label'],
+    ['long name', { name: 'x'.repeat(48) }, 'name: expected at most 47 characters (the SecretStore is <name>-forgejo-actions), got 48'],
+    ['ssh URL', { forgejoUrl: 'ssh://forge.example' }, 'forgejoUrl: expected an http:// or https:// URL, got "ssh://forge.example"'],
+    ['not a URL', { forgejoUrl: 'forge.example' }, 'forgejoUrl: expected an http:// or https:// URL, got "forge.example"'],
+    ['user info', { forgejoUrl: 'https://me:pw@forge.example' }, 'forgejoUrl: expected a Forgejo URL without user info'],
+    ['query', { forgejoUrl: 'https://forge.example/?a=1' }, 'forgejoUrl: expected the Forgejo base URL without query or fragment'],
+    ['template in path', { forgejoUrl: 'https://forge.example/{{x}}' }, 'forgejoUrl: expected a Forgejo URL without "{", "}" or "%" in its path'],
+    ['org with a slash', { scope: { kind: 'org', org: 'a/b' } }, 'scope.org: expected a Forgejo user or organization name'],
+    ['org ending in a dot', { scope: { kind: 'org', org: 'infra.' } }, 'scope.org: expected a Forgejo user or organization name'],
+    ['owner with two dashes', { scope: { kind: 'repo', owner: 'a--b', repo: 'r' } }, 'scope.owner: expected a Forgejo user or organization name'],
+    ['repo with a space', { scope: { kind: 'repo', owner: 'a', repo: 'r s' } }, 'scope.repo: expected a Forgejo repository name'],
+    ['repo ..', { scope: { kind: 'repo', owner: 'a', repo: '..' } }, 'scope.repo: expected a Forgejo repository name'],
+    ['repo scope without a repo', { scope: { kind: 'repo', owner: 'a' } as never }, 'scope.repo: expected scope.repo with scope kind repo'],
+    ['a repo field on an org scope', { scope: { kind: 'org', org: 'a', repo: 'r' } as never }, 'scope.repo: expected only kind, org with scope kind org'],
+    ['unknown scope', { scope: { kind: 'user' } as never }, 'scope.kind: expected one of: "org", "repo"; got "user"'],
+    ['no token field', { token: { item: 'forgejo', property: '' } }, 'token.property: expected the 1Password field of the Forgejo token'],
+    ['bad interval', { pushRefreshInterval: '1 hour' }, 'pushRefreshInterval: expected a Go duration such as "1h", "30m" or "1h30m", got "1 hour"'],
+    ['zero timeout', { timeout: '0s' }, 'timeout: expected a duration greater than zero'],
   ])('%s', (_, overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
   });
 
-  test('a credential Secret in another namespace is refused (a PushSecret reads its own namespace only)', () => {
-    expect(() => build({}, 'elsewhere')).toThrow('value comes from Secret registry-apikey in namespace elsewhere, but a PushSecret reads Secrets only in its own namespace ci');
+  test('FORGEJO_ inside a name is fine for Forgejo (its ^ anchors only that prefix), so here too', () => {
+    expect(build({ secretName: 'MY_FORGEJO_KEY' }).pushSecret.spec.data[0].match.remoteRef.remoteKey).toBe('MY_FORGEJO_KEY');
   });
 
-  test('OnePasswordSecret secretLabels must be Kubernetes labels', () => {
+  test('every problem is reported at once, as a PropsError with prop paths', () => {
+    let error: unknown;
+    try {
+      build({ secretName: 'bad', forgejoUrl: 'forge.example', timeout: '0s' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PropsError);
+    expect((error as PropsError).problems.map((p) => formatPropPath(p.path))).toEqual(['secretName', 'timeout', 'forgejoUrl']);
+  });
+
+  test('a credential Secret in another namespace is refused (a PushSecret reads its own namespace only)', () => {
+    expect(() => build({}, 'elsewhere')).toThrow(
+      'value: expected a Secret in namespace ci: a PushSecret reads Secrets only in its own namespace, and Secret registry-apikey is in elsewhere',
+    );
+  });
+
+  test('OnePasswordSecret secretLabels must be Kubernetes labels (rules.ts metadataKey and labelValue)', () => {
     const chart = new Chart(new App({ outdir: '/nonexistent-cdk8s-out' }), 'test');
     const keys = { token: { item: 'forgejo', property: 'token' } };
     expect(() => new OnePasswordSecret(chart, 'A', { name: 'a', namespace: NS, store: { name: 's' }, keys, secretLabels: { 'bad key!': 'x' } })).toThrow(
-      'OnePasswordSecret a: secretLabels "bad key!: x" is not a Kubernetes label',
+      'OnePasswordSecret a: secretLabels.bad key!: expected a Kubernetes label key such as app.example.org/team',
     );
-    expect(() => new OnePasswordSecret(chart, 'B', { name: 'b', namespace: NS, store: { name: 's' }, keys, secretLabels: { app: 'has space' } })).toThrow('secretLabels "app: has space"');
+    expect(() => new OnePasswordSecret(chart, 'B', { name: 'b', namespace: NS, store: { name: 's' }, keys, secretLabels: { app: 'has space' } })).toThrow(
+      'OnePasswordSecret b: secretLabels.app: expected a label value of at most 63 letters, digits, "-", "_", "." (alphanumeric at both ends), got "has space"',
+    );
   });
 
   test('errors name the construct and the secret', () => {
@@ -252,13 +277,51 @@ const HOSTILE: readonly string[] = [
 const TOKEN = '0123456789abcdef0123456789abcdef01234567';
 const STORED_TOKEN = `${TOKEN}\n`;
 
-function storeOf(secretStore: any): PushCase['Store'] {
-  const w = secretStore.spec.provider.webhook;
-  return { URL: w.url, Method: w.method, Headers: w.headers, Body: w.body, Timeout: w.timeout };
+// The objects under test are the ones the wired construct synthesizes from the committed example
+// (examples/masked-secret.yaml: JobCredential delivery forgejoSecret -> ForgejoActionsSecret), not
+// a copy: the store's templates, the PushSecret's keys and the store's Secret reference all come
+// from that synthesis. Only forgejoUrl and the scope are changed for the fake Forgejo.
+const EXAMPLE = join(PROJECT, 'examples', 'masked-secret.yaml');
+
+/** The example synthesized, optionally with another forgejoUrl and scope. */
+function example(edit: { forgejoUrl?: string; scope?: Record<string, string> } = {}) {
+  const values = structuredClone(loadValues(EXAMPLE).values) as any;
+  if (edit.forgejoUrl) values.forgejoUrl = edit.forgejoUrl;
+  if (edit.scope) values.jobCredential.forgejoSecret.scope = edit.scope;
+  const { manifests } = synthesize(values);
+  const one = (kind: string) => {
+    const all = manifests.filter((o) => o.object.kind === kind);
+    expect(all).toHaveLength(1);
+    return all[0]!.object as any;
+  };
+  return { secretStore: one('SecretStore'), pushSecret: one('PushSecret') };
 }
 
-function pushCase(store: PushCase['Store'], value: string, extra: Partial<PushCase> = {}): PushCase {
-  return { Store: store, Secrets: { forgejo: { token: STORED_TOKEN } }, RemoteKey: 'REGISTRY_API_KEY', SecretKey: 'REGISTRY_API_KEY', Value: value, ...extra };
+/** What ESO's push of that PushSecret through that store executes. */
+interface Wired {
+  readonly store: PushCase['Store'];
+  /** The store's one Secret: its template name and key. */
+  readonly tokenAt: { readonly name: string; readonly key: string };
+  readonly remoteKey: string;
+  readonly secretKey: string;
+}
+
+function wired({ secretStore, pushSecret }: ReturnType<typeof example>): Wired {
+  const w = secretStore.spec.provider.webhook;
+  expect(pushSecret.spec.secretStoreRefs).toEqual([{ kind: 'SecretStore', name: secretStore.metadata.name }]);
+  expect(w.secrets).toHaveLength(1);
+  expect(pushSecret.spec.data).toHaveLength(1);
+  const match = pushSecret.spec.data[0].match;
+  return {
+    store: { URL: w.url, Method: w.method, Headers: w.headers, Body: w.body, Timeout: w.timeout },
+    tokenAt: { name: w.secrets[0].name, key: w.secrets[0].secretRef.key },
+    remoteKey: match.remoteRef.remoteKey,
+    secretKey: match.secretKey,
+  };
+}
+
+function pushCase(w: Wired, value: string, extra: Partial<PushCase> = {}): PushCase {
+  return { Store: w.store, Secrets: { [w.tokenAt.name]: { [w.tokenAt.key]: STORED_TOKEN } }, RemoteKey: w.remoteKey, SecretKey: w.secretKey, Value: value, ...extra };
 }
 
 /** The body as it would be if it were built by quoting the value into a JSON text. */
@@ -282,11 +345,10 @@ describeGo(`webhook templates through Go text/template + sprig, as ESO executes 
   }, 300_000);
 
   describe('rendered request', () => {
-    const { secretStore } = build();
-    const store = storeOf(secretStore);
+    const w = wired(example());
     let results: PushResult[] = [];
     beforeAll(async () => {
-      results = await replay(HOSTILE.map((v) => pushCase(store, v)));
+      results = await replay(HOSTILE.map((v) => pushCase(w, v)));
     });
 
     test('every hostile value gives a body that JSON-parses to exactly {"data": value}', () => {
@@ -304,23 +366,23 @@ describeGo(`webhook templates through Go text/template + sprig, as ESO executes 
     test('method PUT and the endpoint with the secret name; readiness dials the explicit port', () => {
       for (const r of results) {
         expect(r.Method).toBe('PUT');
-        expect(r.URL).toBe('https://forge.example:443/api/v1/orgs/infra/actions/secrets/REGISTRY_API_KEY');
-        expect(r.Dial).toBe('forge.example:443');
+        expect(r.URL).toBe('https://forge.example.org:443/api/v1/orgs/infra/actions/secrets/REGISTRY_API_KEY');
+        expect(r.Dial).toBe('forge.example.org:443');
       }
     });
 
     test('a token Secret without the key fails the push instead of sending "token <no value>"', async () => {
-      const [r] = await replay([pushCase(store, 'v', { Secrets: { forgejo: { other: 'x' } } })]);
+      const [r] = await replay([pushCase(w, 'v', { Secrets: { [w.tokenAt.name]: { other: 'x' } } })]);
       expect(r!.Error).toMatch(/^header Authorization: .*invalid value; expected string/);
     });
 
     test('without an explicit port ESO would dial 443, even for http (why the construct writes the port)', async () => {
-      const [r] = await replay([pushCase({ ...store, URL: 'http://forge.example/api/v1/x/{{ .remoteRef.remoteKey }}' }, 'v')]);
+      const [r] = await replay([pushCase({ ...w, store: { ...w.store, URL: 'http://forge.example/api/v1/x/{{ .remoteRef.remoteKey }}' } }, 'v')]);
       expect(r!.Dial).toBe('forge.example:443');
     });
 
     test('quote instead of toJson breaks: Go escapes (\\x1b, \\U000f0000) are not JSON', async () => {
-      const quoted = await replay(HOSTILE.map((v) => pushCase({ ...store, Body: QUOTE_BODY }, v)));
+      const quoted = await replay(HOSTILE.map((v) => pushCase({ ...w, store: { ...w.store, Body: QUOTE_BODY } }, v)));
       const broken = HOSTILE.filter((v, i) => {
         try {
           return JSON.stringify(JSON.parse(quoted[i]!.Body)) !== JSON.stringify({ data: v });
@@ -387,10 +449,11 @@ describeGo(`webhook templates through Go text/template + sprig, as ESO executes 
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-    const storeFor = (scope: ForgejoActionsSecretProps['scope']) => storeOf(build({ forgejoUrl: base, scope }).secretStore);
+    const storeFor = (scope: Record<string, string>) => wired(example({ forgejoUrl: base, scope }));
 
     test('each hostile value is created (201), then replaced (204), and Forgejo stores it exactly', async () => {
       const store = storeFor({ kind: 'repo', owner: 'infra', repo: 'app' });
+      expect(store.store.URL).toBe(`${base}/api/v1/repos/infra/app/actions/secrets/{{ .remoteRef.remoteKey }}`);
       for (const value of HOSTILE) {
         stored.clear();
         const [first, second] = await replay([pushCase(store, value, { Send: true }), pushCase(store, value, { Send: true })]);
@@ -411,12 +474,14 @@ describeGo(`webhook templates through Go text/template + sprig, as ESO executes 
     });
 
     test('a token with a newline inside never reaches Forgejo as a second header: Go refuses the request', async () => {
-      const [r] = await replay([pushCase(storeFor({ kind: 'org', org: 'infra' }), 'v', { Send: true, Secrets: { forgejo: { token: `${TOKEN}\nX-Evil: 1` } } })]);
+      const store = storeFor({ kind: 'org', org: 'infra' });
+      const [r] = await replay([pushCase(store, 'v', { Send: true, Secrets: { [store.tokenAt.name]: { [store.tokenAt.key]: `${TOKEN}\nX-Evil: 1` } } })]);
       expect(r!.Error).toMatch(/^send: .*invalid header field value/);
     });
 
     test('quote instead of toJson: Forgejo refuses or stores a different value for the control-character values', async () => {
-      const store = { ...storeFor({ kind: 'org', org: 'infra' }), Body: QUOTE_BODY };
+      const wiredStore = storeFor({ kind: 'org', org: 'infra' });
+      const store = { ...wiredStore, store: { ...wiredStore.store, Body: QUOTE_BODY } };
       const outcomes: string[] = [];
       for (const value of HOSTILE) {
         stored.clear();

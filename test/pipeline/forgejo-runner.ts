@@ -88,7 +88,7 @@ describe('options', () => {
 
   test('a zot credential: env var in the runner, dotenv file for jobs, registry and user as job env', () => {
     const envVars = { apiKey: 'ZOT_CI_API_KEY', registry: 'ZOT_REGISTRY', username: 'ZOT_CI_USERNAME' };
-    const { runner, objects } = build({ ...SMALLEST, jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'zot-key', envVars } });
+    const { runner, objects } = build({ ...SMALLEST, jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'zot-key', envVars, delivery: 'envFile' } });
     expect(runner.jobCredential?.secret.secretName).toBe('zot-key');
     const d = find(objects, 'Deployment', 'forgejo-runner');
     expect(container(d, 'runner').env).toContainEqual({ name: 'ZOT_CI_API_KEY', valueFrom: { secretKeyRef: { name: 'zot-key', key: 'ZOT_CI_API_KEY' } } });

@@ -40,6 +40,7 @@ describe('the public API', () => {
         'ArgoApplication',
         'ArgoCdSyncWaves',
         'EphemeralRunnerPool',
+        'ForgejoActionsSecret',
         'ForgejoRunner',
         'ForgejoRunnerScaledJob',
         'ForgejoScalerAuthentication',

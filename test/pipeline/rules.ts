@@ -29,6 +29,7 @@ const libraryProps = (): ForgejoRunnerProps => ({
     username: 'ci-bot',
     item: 'registry-key',
     envVars: { apiKey: 'REGISTRY_KEY', registry: 'REGISTRY_HOST', username: 'REGISTRY_USER' },
+    delivery: 'envFile',
   },
   nativeSidecar: true,
   pools: [
@@ -167,6 +168,81 @@ const ROWS: readonly Row[] = [
   { rule: 'jobEnv.DOCKER_HOST (would point every job away from the pod\'s DinD)', edits: [[['jobEnv'], { DOCKER_HOST: 'tcp://docker.example.org:2375' }]], at: ['jobEnv', 'DOCKER_HOST'], message: 'would replace the DOCKER_HOST every job gets (tcp://127.0.0.1:2375, the pod\'s own DinD)' },
   { rule: 'a jobEnv key that shadows the bridged registry host', edits: [[['jobEnv'], { REGISTRY_HOST: 'evil.example.org' }]], at: ['jobEnv', 'REGISTRY_HOST'], message: "shadows the job credential's REGISTRY_HOST (jobCredential.envVars.registry)" },
   { rule: 'a jobEnv key that shadows the bridged API key', edits: [[['jobEnv'], { REGISTRY_KEY: 'x' }]], at: ['jobEnv', 'REGISTRY_KEY'], message: "shadows the job credential's REGISTRY_KEY (jobCredential.envVars.apiKey)" },
+  // Job credential delivery (issue 18): the choice is required; forgejoSecret needs its settings.
+  { rule: 'a job credential without a delivery', edits: [[['jobCredential', 'delivery'], undefined]], at: ['jobCredential', 'delivery'], message: 'expected the delivery of the key to jobs, one of "forgejoSecret" (a Forgejo Actions secret: masked in job logs, not given to fork pull requests), "envFile"' },
+  { rule: 'delivery forgejoSecret without its settings', edits: [[['jobCredential', 'delivery'], 'forgejoSecret']], at: ['jobCredential', 'forgejoSecret'], message: 'expected forgejoSecret (scope and token' },
+  {
+    rule: 'forgejoSecret settings with delivery envFile',
+    edits: [[['jobCredential', 'forgejoSecret'], { scope: { kind: 'org', org: 'infra' }, token: { item: 'Forgejo Writer', property: 'token' } }]],
+    at: ['jobCredential', 'forgejoSecret'],
+    message: 'expected delivery: forgejoSecret with forgejoSecret settings (delivery is envFile)',
+  },
+  {
+    rule: 'an Actions secret name Forgejo reserves, defaulted from the key\'s env var name',
+    edits: [
+      [['jobCredential', 'delivery'], 'forgejoSecret'],
+      [['jobCredential', 'envVars', 'apiKey'], 'GITHUB_REGISTRY_KEY'],
+      [['jobCredential', 'forgejoSecret'], { scope: { kind: 'org', org: 'infra' }, token: { item: 'Forgejo Writer', property: 'token' } }],
+    ],
+    at: ['jobCredential', 'envVars', 'apiKey'],
+    message: 'expected a name Forgejo does not reserve: not starting with FORGEJO_ and not containing GITEA_ or GITHUB_ (Forgejo answers 400), got "GITHUB_REGISTRY_KEY"; set jobCredential.forgejoSecret.secretName to choose a valid name',
+  },
+  {
+    rule: 'a lower-case Actions secret name',
+    edits: [
+      [['jobCredential', 'delivery'], 'forgejoSecret'],
+      [['jobCredential', 'forgejoSecret'], { scope: { kind: 'org', org: 'infra' }, token: { item: 'Forgejo Writer', property: 'token' }, secretName: 'registry_key' }],
+    ],
+    at: ['jobCredential', 'forgejoSecret', 'secretName'],
+    message: 'expected a Forgejo Actions secret name: upper-case letters, digits and "_", not starting with a digit (e.g. REGISTRY_API_KEY), got "registry_key"',
+  },
+  {
+    rule: 'an Actions secret repo scope without its owner',
+    edits: [
+      [['jobCredential', 'delivery'], 'forgejoSecret'],
+      [['jobCredential', 'forgejoSecret'], { scope: { kind: 'repo', repo: 'cluster' }, token: { item: 'Forgejo Writer', property: 'token' } }],
+    ],
+    at: ['jobCredential', 'forgejoSecret', 'scope', 'owner'],
+    message: 'expected scope.owner with scope kind repo',
+  },
+  {
+    rule: 'an Actions secret org that is no Forgejo name',
+    edits: [
+      [['jobCredential', 'delivery'], 'forgejoSecret'],
+      [['jobCredential', 'forgejoSecret'], { scope: { kind: 'org', org: 'in--fra' }, token: { item: 'Forgejo Writer', property: 'token' } }],
+    ],
+    at: ['jobCredential', 'forgejoSecret', 'scope', 'org'],
+    message: 'expected a Forgejo user or organization name',
+  },
+  {
+    rule: 'Reloader with delivery forgejoSecret (the pods hold no key)',
+    edits: [
+      [['jobCredential', 'delivery'], 'forgejoSecret'],
+      [['jobCredential', 'reloader'], true],
+      [['jobCredential', 'forgejoSecret'], { scope: { kind: 'org', org: 'infra' }, token: { item: 'Forgejo Writer', property: 'token' } }],
+    ],
+    at: ['jobCredential', 'reloader'],
+    message: 'expected no reloader with delivery forgejoSecret',
+  },
+  {
+    rule: 'a forge URL with a query, with delivery forgejoSecret (the Actions secrets API goes under it)',
+    edits: [
+      [['forgejoUrl'], 'https://forge.example.org/?x=1'],
+      [['jobCredential', 'delivery'], 'forgejoSecret'],
+      [['jobCredential', 'forgejoSecret'], { scope: { kind: 'org', org: 'infra' }, token: { item: 'Forgejo Writer', property: 'token' } }],
+    ],
+    at: ['forgejoUrl'],
+    message: 'expected the Forgejo base URL without query or fragment, got "https://forge.example.org/?x=1"',
+  },
+  {
+    rule: 'an Actions secret push interval that is no Go duration',
+    edits: [
+      [['jobCredential', 'delivery'], 'forgejoSecret'],
+      [['jobCredential', 'forgejoSecret'], { scope: { kind: 'org', org: 'infra' }, token: { item: 'Forgejo Writer', property: 'token' }, pushRefreshInterval: 'hourly' }],
+    ],
+    at: ['jobCredential', 'forgejoSecret', 'pushRefreshInterval'],
+    message: 'expected a Go duration such as "1h", "30m" or "1h30m", got "hourly"',
+  },
 ];
 
 /** 1-based line of the field at `path` in YAML text (read here with the yaml library itself); a missing field is its parent's line. */

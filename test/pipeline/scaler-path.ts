@@ -42,7 +42,7 @@ const runnerProps = (scope: unknown): ForgejoRunnerProps =>
     secretStore: { name: 'vault' },
     registration: { mode: 'offline', secretName: 'runner-identity', item: 'Runner Identity' },
     scalerToken: { item: 'Scaler Token' },
-    jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'registry-key', envVars: { apiKey: 'REGISTRY_KEY', registry: 'REGISTRY_HOST', username: 'REGISTRY_USER' } },
+    jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'registry-key', envVars: { apiKey: 'REGISTRY_KEY', registry: 'REGISTRY_HOST', username: 'REGISTRY_USER' }, delivery: 'envFile' },
     pools: [
       { name: 'steady', labels: ['steady:docker://node:22'] },
       { name: 'burst', mode: 'ephemeral', runnerName: 'k8s-burst', labels: ['burst:docker://node:22', 'gpu.large:docker://cuda:12'], ephemeral: { scope: scope as never } },

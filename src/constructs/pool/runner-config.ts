@@ -100,7 +100,13 @@ export class RunnerConfig extends Construct {
       '': `forgejo-runner config for pool ${props.poolName} (keys as of forgejo-runner v12)`,
       'runner.shutdown_timeout': `running jobs get this long to finish on pod termination; the pod's grace period is ${props.terminationGracePeriodSeconds} s`,
       'runner.envs': 'Env vars injected into all job containers',
-      ...(props.jobEnvFile ? { 'runner.env_file': `dotenv from Secret ${props.jobEnvFile.secretName}, read at start: every job gets its variables` } : {}),
+      ...(props.jobEnvFile
+        ? {
+            'runner.env_file':
+              `dotenv from Secret ${props.jobEnvFile.secretName}, read at start. Every job gets its variables, fork pull requests\n` +
+              'included, unmasked in logs; jobCredential delivery forgejoSecret masks the key and withholds it from forks',
+          }
+        : {}),
       ...(config.runner.labels ? { 'runner.labels': 'create-runner-file writes no labels: they come from here' } : {}),
       'container.network': 'Job execution image is set via the runner labels',
       'container.docker_host': `DinD on the pod loopback (TCP, bound to ${DIND_ENDPOINT.host} only); jobs share the pod network, so they reach it too`,
