@@ -82,6 +82,9 @@ function parse(text: string): ProcessIdentity | undefined {
   return m ? { pid: Number(m[1]), start: m[2]!, host: m[3]! } : undefined;
 }
 
+/** How often the work directory may vanish under us (another synth removing it idle) before we give up. */
+const MAX_VANISHED = 100;
+
 /** Takes the repository's output lock; returns the function that releases it. */
 export async function acquireOutputLock(root: string, options: LockOptions = {}): Promise<() => void> {
   const waitMs = options.waitMs ?? 10_000;
@@ -91,20 +94,29 @@ export async function acquireOutputLock(root: string, options: LockOptions = {})
   const shown = `${WORK_DIR_NAME}/lock`;
   const me = format(ownIdentity());
   let waiting = false;
+  let vanished = 0;
   for (;;) {
     let undoWorkDir: () => void;
     try {
       undoWorkDir = makeWorkDir(work);
     } catch (e) {
       if (e instanceof WriteRefused) throw new LockBusy(e.message);
+      // Another synth, finishing, removed the idle work directory between our mkdir and our
+      // open: make it again.
+      // (Bounded: a root that does not exist gives ENOENT every time.)
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && ++vanished < MAX_VANISHED) continue;
       throw new WriteFailed(`${WORK_DIR_NAME}: cannot make the work directory for the lock: ${describeErrno(e)}`);
     }
-    let taken: boolean;
+    let taken: boolean | 'vanished';
     try {
       taken = tryCreate(lock, me, work);
     } catch (e) {
       removeWorkDirIfIdle(work); // no stray .gitignore after ENOSPC, EROFS or EACCES
       throw e;
+    }
+    if (taken === 'vanished') {
+      if (++vanished < MAX_VANISHED) continue; // the same race, one step later
+      throw new WriteFailed(`${WORK_DIR_NAME}: cannot write the lock: the work directory keeps disappearing`);
     }
     if (taken) {
       return () => {
@@ -144,12 +156,14 @@ export async function acquireOutputLock(root: string, options: LockOptions = {})
 }
 
 /** Creates `path` holding `text` whole, unless it exists (false). */
-function tryCreate(path: string, text: string, work: string): boolean {
+function tryCreate(path: string, text: string, work: string): boolean | 'vanished' {
   const tmp = join(work, `tmp-${process.pid}-${path.split('/').pop()}`);
   let fd: number;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW);
   } catch (e) {
+    // The work directory was removed (idle) by a synth that just finished: not a failure.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'vanished';
     throw new WriteFailed(`${WORK_DIR_NAME}: cannot write the lock: ${describeErrno(e)}`);
   }
   try {
