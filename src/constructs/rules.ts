@@ -175,8 +175,6 @@ export function repeatedLabelNames(labels: readonly string[]): [number, string][
 }
 
 /** Owner, repository and organization names as they go, unescaped, into the scaler's URL path. */
-export const FORGEJO_NAME = /^[A-Za-z0-9_.-]+$/;
-export const forgejoName: Rule = (s) => (FORGEJO_NAME.test(s) ? undefined : `expected a Forgejo name (letters, digits, "-", "_", "."), got "${s}"`);
 
 /** A runner name as forgejo-runner registers it. */
 export const runnerName: Rule = (s) => (/^\S+$/.test(s) ? undefined : `expected a runner name without spaces, got "${s}"`);
@@ -376,7 +374,8 @@ export const forgejoApiBaseUrl: Rule = (s) => {
   const notUrl = httpUrl(s);
   if (notUrl) return notUrl;
   const u = new URL(s);
-  if (u.username || u.password) return `expected a Forgejo URL without user info (the token goes in the Authorization header), got "${s}"`;
+  const credential = noCredentialInUrl('The token goes in the Authorization header, from a Secret an ExternalSecret fills.')(s);
+  if (credential) return credential;
   if (u.search || u.hash || s.includes('?') || s.includes('#')) return `expected the Forgejo base URL without query or fragment, got "${s}"`;
   if (/[{}%]/.test(u.pathname)) return `expected a Forgejo URL without "{", "}" or "%" in its path (the webhook URL template would misread them), got "${s}"`;
   return undefined;

@@ -4,7 +4,7 @@
 // CRD schema check cannot catch it. The fields as the scaler reads them: see
 // src/constructs/keda/forgejo-runner-trigger.ts (kedacore/keda pkg/scalers/forgejo_runner_scaler.go).
 import * as z from 'zod';
-import { FORGEJO_NAME, httpUrl, LABEL_NAME } from '../constructs/rules.ts';
+import { forgejoRepoName, forgejoUserName, httpUrl, LABEL_NAME } from '../constructs/rules.ts';
 
 /** zod schema of the metadata of a `forgejo-runner` trigger. */
 export const forgejoRunnerTriggerMetadataSchema = z
@@ -13,9 +13,9 @@ export const forgejoRunnerTriggerMetadataSchema = z
     labels: z
       .string()
       .refine((s) => s.split(',').every((n) => LABEL_NAME.test(n)), 'must be comma-separated label names of A-Z a-z 0-9 . _ ~ - (sent unescaped in the scaler\'s query string)'),
-    owner: z.string().regex(FORGEJO_NAME).optional(),
-    repo: z.string().regex(FORGEJO_NAME).optional(),
-    org: z.string().regex(FORGEJO_NAME).optional(),
+    owner: z.string().refine((s) => forgejoUserName(s) === undefined, 'must be a Forgejo user or organization name').optional(),
+    repo: z.string().refine((s) => forgejoRepoName(s) === undefined, 'must be a Forgejo repository name').optional(),
+    org: z.string().refine((s) => forgejoUserName(s) === undefined, 'must be a Forgejo user or organization name').optional(),
     global: z.literal('true').optional(),
   })
   .strict()

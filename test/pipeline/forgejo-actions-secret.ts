@@ -172,7 +172,7 @@ describe('errors a prop can cause, phrased in terms of the props', () => {
     ['long name', { name: 'x'.repeat(48) }, 'name: expected at most 47 characters (the SecretStore is <name>-forgejo-actions), got 48'],
     ['ssh URL', { forgejoUrl: 'ssh://forge.example' }, 'forgejoUrl: expected an http:// or https:// URL, got "ssh://forge.example"'],
     ['not a URL', { forgejoUrl: 'forge.example' }, 'forgejoUrl: expected an http:// or https:// URL, got "forge.example"'],
-    ['user info', { forgejoUrl: 'https://me:pw@forge.example' }, 'forgejoUrl: expected a Forgejo URL without user info'],
+    ['user info', { forgejoUrl: 'https://me:pw@forge.example' }, 'forgejoUrl: expected a URL without user info, got "https://***@forge.example"'],
     ['query', { forgejoUrl: 'https://forge.example/?a=1' }, 'forgejoUrl: expected the Forgejo base URL without query or fragment'],
     ['template in path', { forgejoUrl: 'https://forge.example/{{x}}' }, 'forgejoUrl: expected a Forgejo URL without "{", "}" or "%" in its path'],
     ['org with a slash', { scope: { kind: 'org', org: 'a/b' } }, 'scope.org: expected a Forgejo user or organization name'],

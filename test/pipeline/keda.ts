@@ -214,7 +214,7 @@ describe('errors a prop can cause, phrased in terms of the props', () => {
     ['label name with a comma', { labels: ['a,b'] }, 'labels[0]: label "a,b": the name "a,b" may only contain A-Z a-z 0-9 . _ ~ - (KEDA\'s scaler sends it unescaped in a URL query string)'],
     ['non-http URL', { forgejoUrl: 'ssh://forge.example' }, 'forgejoUrl: expected an http(s) URL without query or fragment (the scaler appends /api/v1/...), got "ssh://forge.example"'],
     ['URL with a query', { forgejoUrl: 'https://forge.example/?x=1' }, 'forgejoUrl: expected an http(s) URL without query or fragment (the scaler appends /api/v1/...), got "https://forge.example/?x=1"'],
-    ['owner with a slash', { scope: { kind: 'repo', owner: 'a/b', repo: 'r' } }, 'scope.owner: expected a Forgejo name (letters, digits, "-", "_", "."), got "a/b"'],
+    ['owner with a slash', { scope: { kind: 'repo', owner: 'a/b', repo: 'r' } }, 'scope.owner: expected a Forgejo user or organization name (letters, digits, "-", "_", ".", starting with a letter or digit, no two punctuation marks in a row or at the end, at most 40 characters), got "a/b"'],
     ['global without adminToken', { scope: { kind: 'global' } as never }, 'scope.adminToken: expected adminToken: true with scope global: the scaler reads the admin API, so the token must be a site administrator\'s (read:admin)'],
     ['unknown scope', { scope: { kind: 'team' } as never }, 'scope.kind: expected one of: "user", "repo", "org", "global"; got "team"'],
   ])('%s', (_name, overrides, message) => {

@@ -19,7 +19,7 @@
 //   A GET needs the read level of the route's scope: read:repository (repo), read:organization
 //   (org), read:user (user), read:admin (global) (Forgejo routers/api/v1/api.go).
 import { PropsCheck } from '../props-error.ts';
-import { forgejoName, noCredentialInUrl, oneOf, repeatedLabelNames, runnerLabelName, runnerLabelNameRule, SCOPE_KINDS } from '../rules.ts';
+import { forgejoRepoName, forgejoUserName, noCredentialInUrl, oneOf, repeatedLabelNames, runnerLabelName, runnerLabelNameRule, SCOPE_KINDS } from '../rules.ts';
 
 /** Which jobs the scaler counts; it should match the scope the runner is registered in. */
 export type ForgejoRunnerScope =
@@ -93,7 +93,7 @@ export function forgejoRunnerTriggerMetadata(what: string, props: ForgejoRunnerT
   const name = (field: string): string => {
     const value = fields[field];
     if (typeof value !== 'string') check.fail(['scope', field], `expected scope.${field} with scope kind ${String(fields.kind)}`);
-    else check.check(['scope', field], forgejoName(value));
+    else check.check(['scope', field], field === 'repo' ? forgejoRepoName(value) : forgejoUserName(value));
     return String(value);
   };
   const FIELDS: Readonly<Record<(typeof SCOPE_KINDS)[number], readonly string[]>> = { user: ['user'], repo: ['owner', 'repo'], org: ['org'], global: ['adminToken'] };
