@@ -4,15 +4,9 @@
 // must carry user info for Go (or be one Go refuses for its user info). Built from Go's standard
 // library alone; without `go` the test is skipped.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { noCredentialInUrl } from '../../src/constructs/rules.js';
-import { tempDir } from '../helpers.js';
-import { testConcurrently, which } from '../shell-harness.js';
-
-const go = which('go');
-const skip = go ? '' : 'go not on PATH (Debian: golang-go)';
+import { buildGo, describeGo } from '../go-harness.js';
+import { testConcurrently } from '../shell-harness.js';
 
 // For each argument: whether url.Parse sees user info, or its error.
 const MAIN_GO = `package main
@@ -42,16 +36,10 @@ func main() {
 }
 `;
 
-function parseWithGo(urls: readonly string[]): Promise<{ user: boolean; err: string }[]> {
-  const dir = tempDir('frc-go-url-');
-  writeFileSync(join(dir, 'main.go'), MAIN_GO);
-  const bin = join(dir, 'parse-url');
-  const env = { ...process.env, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(tmpdir(), 'frc-go-cache') };
+async function parseWithGo(urls: readonly string[]): Promise<{ user: boolean; err: string }[]> {
+  const bin = await buildGo('parse-url', { source: MAIN_GO });
   return new Promise((resolve, reject) =>
-    execFile(go!, ['build', '-o', bin, join(dir, 'main.go')], { env }, (e, _o, stderr) => {
-      if (e) return reject(new Error(`go build failed: ${stderr || e.message}`));
-      execFile(bin, urls, { encoding: 'utf8' }, (e2, stdout, stderr2) => (e2 ? reject(new Error(stderr2 || e2.message)) : resolve(JSON.parse(stdout))));
-    }),
+    execFile(bin, urls, { encoding: 'utf8' }, (e, stdout, stderr) => (e ? reject(new Error(stderr || e.message)) : resolve(JSON.parse(stdout)))),
   );
 }
 
@@ -77,8 +65,8 @@ const URLS = [
   'ssh://git:pw@git.example.org/infra.git',
 ];
 
-describe(`credentials in URLs as Go's net/url reads them${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const run = skip ? test.skip : (name: string, fn: () => Promise<void>) => testConcurrently(name, fn, { timeout: 180_000 });
+describeGo("credentials in URLs as Go's net/url reads them", [], () => {
+  const run = (name: string, fn: () => Promise<void>) => testConcurrently(name, fn, { timeout: 180_000 });
 
   run('the rule refuses exactly the URLs that carry user info for Go', async () => {
     const rule = noCredentialInUrl('(where it belongs)');

@@ -5,20 +5,16 @@
 // The Go program is built in GOPATH mode from Debian's golang-go and golang-gopkg-yaml.v3-dev
 // (/usr/share/gocode), like scripts/dotenv-go-check.ts; without `go` the tests are skipped.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { ForgejoRunner } from '../../src/constructs/forgejo-runner.js';
 import { render } from '../../src/output/render.js';
 import { synthesizeChart, type Synthesis } from '../../src/synth/synthesize.js';
+import { buildGo, describeGo } from '../go-harness.js';
 import { tempDir } from '../helpers.js';
-import { testConcurrently, which } from '../shell-harness.js';
+import { testConcurrently } from '../shell-harness.js';
 
-const GOPATH = '/usr/share/gocode';
-const go = which('go');
-const yamlV3 = existsSync(join(GOPATH, 'src', 'gopkg.in', 'yaml.v3'));
-const skip = !go ? 'go not on PATH (Debian: golang-go)' : !yamlV3 ? `${GOPATH}/src/gopkg.in/yaml.v3 missing (Debian: golang-gopkg-yaml.v3-dev)` : '';
 
 // Reads every document of each file with yaml.v3 and prints them as one JSON array per file.
 const MAIN_GO = `package main
@@ -69,17 +65,7 @@ func main() {
 /** The reader, built once per test run (asynchronously: the build must not block the other tests). */
 let built: Promise<string> | undefined;
 function goReader(): Promise<string> {
-  built ??= new Promise((resolve, reject) => {
-    const dir = tempDir('frc-go-yaml-');
-    writeFileSync(join(dir, 'main.go'), MAIN_GO);
-    const bin = join(dir, 'read-yaml');
-    execFile(
-      go!,
-      ['build', '-o', bin, join(dir, 'main.go')],
-      { env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '', GOCACHE: join(tmpdir(), 'frc-go-cache') } },
-      (e, _stdout, stderr) => (e ? reject(new Error(`go build failed: ${stderr || e.message}`)) : resolve(bin)),
-    );
-  });
+  built ??= buildGo('read-yaml', { source: MAIN_GO });
   return built;
 }
 
@@ -107,15 +93,9 @@ function renderDir(synthesis: Synthesis): string {
   return dir;
 }
 
-describe(`YAML that Go's yaml.v3 reads back exactly${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  if (skip && process.env.CI) {
-    test('go and yaml.v3 are installed (.ci/run installs them; without them this suite would check nothing)', () => {
-      throw new Error(`${skip}, but CI is set`);
-    });
-    return;
-  }
+describeGo("YAML that Go's yaml.v3 reads back exactly", ['gopkg.in/yaml.v3'], () => {
   // The first case builds the Go reader (seconds of CPU, more on a loaded machine): a wide limit.
-  const run = skip ? test.skip : (name: string, fn: () => Promise<void>) => testConcurrently(name, fn, { timeout: 180_000 });
+  const run = (name: string, fn: () => Promise<void>) => testConcurrently(name, fn, { timeout: 180_000 });
 
   run('line-break and control characters in values and keys survive render -> yaml.v3', async () => {
     const data = Object.fromEntries(TRICKY.map((s, i) => [`k${i}`, s]));

@@ -6,8 +6,7 @@
 // - that replayed request sent by Go's net/http to a fake Forgejo on 127.0.0.1, which checks
 //   method, path, headers and body the way Forgejo binds them (routers/api/v1/api.go `bind`,
 //   modules/structs/secret.go `CreateOrUpdateSecretOption`, services/secrets/validation.go).
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -21,7 +20,8 @@ import { loadValues } from '../../src/values/load.js';
 import { emitYaml } from '../../src/util/yaml.js';
 import { formatSchemaProblem, validateSchemas } from '../../src/validate/schemas.js';
 import { checkWiring } from '../../src/validate/wiring.js';
-import { PROJECT, tempDir } from '../helpers.js';
+import { PROJECT } from '../helpers.js';
+import { buildGo, describeGo } from '../go-harness.js';
 
 const NS = 'ci';
 
@@ -229,18 +229,6 @@ describe('errors a prop can cause, phrased in terms of the props', () => {
 
 // --- the templates through Go text/template + sprig, as ESO's webhook provider runs them --------
 
-const GOPATH = '/usr/share/gocode';
-const SPRIG = join(GOPATH, 'src', 'github.com', 'Masterminds', 'sprig');
-const goMissing = (() => {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-  } catch {
-    return 'go is not installed';
-  }
-  return existsSync(SPRIG) ? '' : `sprig is not installed at ${SPRIG} (Debian golang-github-masterminds-sprig-dev)`;
-})();
-const describeGo = goMissing ? describe.skip : describe;
-const goNote = goMissing ? ` (skipped: ${goMissing})` : '';
 
 interface PushCase {
   Store: { URL: string; Method?: string; Headers?: Record<string, string>; Body?: string; Timeout?: string };
@@ -327,7 +315,7 @@ function pushCase(w: Wired, value: string, extra: Partial<PushCase> = {}): PushC
 /** The body as it would be if it were built by quoting the value into a JSON text. */
 const QUOTE_BODY = '{"data": {{ index .remoteRef .remoteRef.remoteKey | quote }}}';
 
-describeGo(`webhook templates through Go text/template + sprig, as ESO executes a push${goNote}`, () => {
+describeGo('webhook templates through Go text/template + sprig, as ESO executes a push', ['github.com/Masterminds/sprig'], () => {
   let bin = '';
   const replay = async (cases: PushCase[]): Promise<PushResult[]> => {
     const child = promisify(execFile)(bin, [], { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
@@ -336,12 +324,8 @@ describeGo(`webhook templates through Go text/template + sprig, as ESO executes 
   };
 
   beforeAll(async () => {
-    // Built once for this test file, offline, in GOPATH mode (as scripts/dotenv-go-check.ts does).
-    const dir = tempDir('frc-eso-webhook-');
-    bin = join(dir, 'eso-webhook');
-    await promisify(execFile)('go', ['build', '-o', bin, join(PROJECT, 'test', 'go', 'eso-webhook', 'main.go')], {
-      env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '', GOCACHE: join(dir, 'cache') },
-    });
+    // Built once for this test file, offline, in GOPATH mode (test/go-harness.ts).
+    bin = await buildGo('eso-webhook', { file: join(PROJECT, 'test', 'go', 'eso-webhook', 'main.go') });
   }, 300_000);
 
   describe('rendered request', () => {

@@ -7,16 +7,9 @@
 // the rule accepts must come back exactly, and each refused one shows why it is refused.
 // Built in GOPATH mode from Debian's golang-go (no module download), like scripts/dotenv-go-check.ts;
 // without `go` the tests are skipped (CI installs it: .ci/run).
-import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { rules } from '../../src/parts.js';
-import { which } from '../shell-harness.js';
-import { tempDir } from '../temp-dir.js';
-
-const go = which('go');
-const skip = go ? '' : 'go not on PATH (Debian: golang-go)';
+import { buildGo, describeGo } from '../go-harness.js';
 
 const MAIN_GO = `package main
 
@@ -106,29 +99,12 @@ const REFUSED: readonly (readonly [string, string[] | null])[] = [
   ['a;b', null],
 ];
 
-describe(`label names through Go's net/url as KEDA's scaler sends them and Forgejo reads them${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  if (skip && process.env.CI) {
-    test('go is installed (.ci/run installs golang-go; without it this suite would check nothing)', () => {
-      throw new Error(`${skip}, but CI is set`);
-    });
-    return;
-  }
-  const run = skip ? test.skip : test;
+describeGo("label names through Go's net/url as KEDA's scaler sends them and Forgejo reads them", [], () => {
+  const run = test;
   let bin = '';
   // One build per test run (seconds of CPU on a loaded machine): asynchronous, so it blocks nothing else.
   beforeAll(async () => {
-    if (skip) return;
-    const dir = tempDir('frc-go-url-');
-    writeFileSync(join(dir, 'main.go'), MAIN_GO);
-    bin = join(dir, 'label-url');
-    await new Promise<void>((resolve, reject) =>
-      execFile(
-        go!,
-        ['build', '-o', bin, join(dir, 'main.go')],
-        { env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOFLAGS: '', GOCACHE: join(tmpdir(), 'frc-go-cache') } },
-        (e, _stdout, stderr) => (e ? reject(new Error(`go build failed: ${stderr || e.message}`)) : resolve()),
-      ),
-    );
+    bin = await buildGo('label-url', { source: MAIN_GO });
   }, 180_000);
 
   run('every name the rule accepts reaches Forgejo exactly, alone and joined as the trigger sends them, on every endpoint', () => {
