@@ -3,9 +3,9 @@
 // (generated files no values file produces any more) is removed by synth and reported by both.
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, PROJECT, runMain, tempRepo } from '../helpers.js';
+import { DEFAULT_VALUES_FILE, git, runMain, tempRepo } from '../helpers.js';
 
-const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
+const base = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
 const APP = 'argocd/apps/forgejo-runner.yaml';
 const ZOT = 'argocd/manifests/forgejo-runner/externalsecret-zot-ci-apikey.yaml';
 
@@ -25,7 +25,7 @@ describe('check, diff and synth agree', () => {
     const { check, diff, synth } = await allThree(repo);
     for (const [name, r] of Object.entries({ check, diff, synth })) {
       expect({ name, code: r.code }).toEqual({ name, code: 1 });
-      expect(r.stderr).toContain(`values/indri.yaml: ${APP} is a symbolic link; synth writes only regular files it generated (also with --force)`);
+      expect(r.stderr).toContain(`values/cluster.yaml: ${APP} is a symbolic link; synth writes only regular files it generated (also with --force)`);
     }
     expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(before);
   });
@@ -44,7 +44,7 @@ describe('check, diff and synth agree', () => {
   test('a committed file with an invalid UTF-8 byte where synth writes U+FFFD: check fails, diff says the bytes differ, synth rewrites it', async () => {
     const repo = tempRepo();
     // A 1Password item title is free text: U+FFFD is a valid character there.
-    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace('  item: zot-ci-apikey', '  item: "zot-ci-apikey\uFFFD"\n  secretName: zot-ci-apikey'));
+    writeFileSync(join(repo, 'values', 'cluster.yaml'), base.replace('  item: zot-ci-apikey', '  item: "zot-ci-apikey\uFFFD"\n  secretName: zot-ci-apikey'));
     expect((await runMain(['synth', '--root', repo])).code).toBe(0);
     const good = readFileSync(join(repo, ZOT));
     const at = good.indexOf(Buffer.from('\uFFFD'));
@@ -68,8 +68,8 @@ describe('check, diff and synth agree', () => {
     const { check, diff, synth } = await allThree(repo);
     expect([check.code, diff.stdout, synth.stdout]).toEqual([
       0,
-      'values/indri.yaml: no differences\n',
-      'values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n',
+      'values/cluster.yaml: no differences\n',
+      'values/cluster.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n',
     ]);
   });
 });
@@ -149,7 +149,7 @@ describe('orphaned output: generated files no values file produces any more', ()
 
   test('synth of one values file (--values) removes no output of another values file of the repository', async () => {
     const repo = await repoWithSecond();
-    const synth = await runMain(['synth', '--root', repo, '--values', join(repo, 'values', 'indri.yaml')]);
+    const synth = await runMain(['synth', '--root', repo, '--values', join(repo, 'values', 'cluster.yaml')]);
     expect(synth.code).toBe(0);
     expect(synth.stdout).not.toContain('removed');
     expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe('');

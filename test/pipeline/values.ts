@@ -70,7 +70,7 @@ test('an image without tag or digest is rejected (it would float to latest)', ()
 test('URLs, durations, names and the Kubernetes version are checked', () => {
   const msg = problems(
     edit((v) => {
-      v.forgejoUrl = 'forge.ops.eblu.me';
+      v.forgejoUrl = 'forge.example.org';
       v.pools[0].timeout = '3 hours';
       v.namespace = 'Forgejo_Runner';
       v.dind.registryMirrors = ['not a url'];

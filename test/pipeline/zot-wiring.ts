@@ -18,10 +18,10 @@ const configMap = manifests.find((o) => o.object.kind === 'ConfigMap')!.object a
 const runnerConfig = parse(configMap.data['config.yaml']);
 
 describe('ExternalSecret zot-ci-apikey', () => {
-  test('pulls 1Password item zot-ci-apikey, field credential, through onepassword-blumeops', () => {
+  test('pulls 1Password item zot-ci-apikey, field credential, through onepassword-cluster', () => {
     expect(zot.apiVersion).toBe('external-secrets.io/v1'); // ESO 2.x serves v1 only
     expect(zot.metadata.namespace).toBe('forgejo-runner');
-    expect(zot.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'onepassword-blumeops' });
+    expect(zot.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'onepassword-cluster' });
     expect(zot.spec.data).toEqual([{ secretKey: 'ZOT_CI_API_KEY', remoteRef: { key: 'zot-ci-apikey', property: 'credential' } }]);
     expect(zot.spec.refreshInterval).toBe('1h');
     expect(zot.spec.target).toMatchObject({ name: 'zot-ci-apikey', creationPolicy: 'Owner' });
@@ -65,7 +65,7 @@ describe('job bridge', () => {
   });
 
   test('jobs also get the registry and user as plain values, so workflows hardcode nothing', () => {
-    expect(runnerConfig.runner.envs).toMatchObject({ ZOT_REGISTRY: 'registry.ops.eblu.me', ZOT_CI_USERNAME: 'zot-ci' });
+    expect(runnerConfig.runner.envs).toMatchObject({ ZOT_REGISTRY: 'registry.example.org', ZOT_CI_USERNAME: 'zot-ci' });
   });
 
   test('delivery none keeps the key in the runner pod only', () => {
@@ -86,7 +86,7 @@ describe('job bridge', () => {
 });
 
 describe('wiring by reference', () => {
-  const store = { name: 'onepassword-blumeops' };
+  const store = { name: 'onepassword-cluster' };
   const secret = () =>
     new OnePasswordSecret(new Chart(new App(), 'c'), 's', {
       name: 'zot-ci-apikey',
