@@ -9,6 +9,8 @@ import { DEFAULT_VALUES_FILE, git, PROJECT, runCli, runMain, tempRepo, writeValu
 import { testConcurrently } from '../shell-harness.js';
 
 const base = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
+/** Line of jobCredential.item, which the credential's Secret name derives from by default. */
+const credentialItemLine = base.split('\n').indexOf('  item: zot-ci-apikey') + 1;
 
 /** Each bad input, as a values-file text (or undefined: the file does not exist). */
 const cases: Record<string, { text?: string; expect: RegExp }> = {
@@ -23,6 +25,15 @@ const cases: Record<string, { text?: string; expect: RegExp }> = {
   'malformed YAML': { text: base.replace('namespace: forgejo-runner', 'namespace: "forgejo-runner'), expect: /bad\.yaml:\d+: \(document\): malformed YAML/ },
   'an image reference with a space': { text: base.replace('docker:27-dind', 'docker:27 dind'), expect: /bad\.yaml:\d+: images\.dind: expected an image reference/ },
   'a values file that does not exist': { expect: /bad\.yaml: \(document\): cannot read values: file does not exist/ },
+  // The usual 1Password title has spaces; the Secret name derives from it. The error is at the
+  // line of the field it derives from, shows the derived value and names the field that overrides it.
+  'a 1Password item title that derives an invalid Secret name': {
+    text: base.replace('  item: zot-ci-apikey', '  item: Registry CI Key'),
+    expect: new RegExp(
+      `^  values/bad\\.yaml:${credentialItemLine}: jobCredential\\.item: the Secret name defaults to the item title "Registry CI Key", which is not a DNS-1123 subdomain .*; set jobCredential\\.secretName to choose a valid name$`,
+      'm',
+    ),
+  },
   'a grace period shorter than shutdownTimeout': {
     text: base.replace('    shutdownTimeout: 3h', '    shutdownTimeout: 3h\n    terminationGracePeriodSeconds: 30'),
     expect: /bad\.yaml:\d+: pools\[0\]\.terminationGracePeriodSeconds: expected at least 10800 \(shutdownTimeout 3h\), got 30/,
