@@ -7,7 +7,7 @@ import { DEFAULT_VALUES_FILE, git, runMain, tempRepo } from '../helpers.js';
 
 const base = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
 const APP = 'argocd/apps/forgejo-runner.yaml';
-const ZOT = 'argocd/manifests/forgejo-runner/externalsecret-zot-ci-apikey.yaml';
+const CREDENTIAL = 'argocd/manifests/forgejo-runner/externalsecret-registry-ci-apikey.yaml';
 
 /** check, diff and synth on one state (synth last: it may change it). */
 async function allThree(repo: string) {
@@ -32,34 +32,34 @@ describe('check, diff and synth agree', () => {
 
   test('a manifest that is a symlink to an identical file: all three refuse it', async () => {
     const repo = tempRepo();
-    renameSync(join(repo, ZOT), join(repo, 'argocd/zot.yaml'));
-    symlinkSync('../../zot.yaml', join(repo, ZOT));
+    renameSync(join(repo, CREDENTIAL), join(repo, 'argocd/credential.yaml'));
+    symlinkSync('../../credential.yaml', join(repo, CREDENTIAL));
     const { check, diff, synth } = await allThree(repo);
     for (const [name, r] of Object.entries({ check, diff, synth })) {
       expect({ name, code: r.code }).toEqual({ name, code: 1 });
-      expect(r.stderr).toContain(`${ZOT} is a symbolic link`);
+      expect(r.stderr).toContain(`${CREDENTIAL} is a symbolic link`);
     }
   });
 
   test('a committed file with an invalid UTF-8 byte where synth writes U+FFFD: check fails, diff says the bytes differ, synth rewrites it', async () => {
     const repo = tempRepo();
     // A 1Password item title is free text: U+FFFD is a valid character there.
-    writeFileSync(join(repo, 'values', 'cluster.yaml'), base.replace('  item: zot-ci-apikey', '  item: "zot-ci-apikey\uFFFD"\n  secretName: zot-ci-apikey'));
+    writeFileSync(join(repo, 'values', 'cluster.yaml'), base.replace('  item: registry-ci-apikey', '  item: "registry-ci-apikey\uFFFD"\n  secretName: registry-ci-apikey'));
     expect((await runMain(['synth', '--root', repo])).code).toBe(0);
-    const good = readFileSync(join(repo, ZOT));
+    const good = readFileSync(join(repo, CREDENTIAL));
     const at = good.indexOf(Buffer.from('\uFFFD'));
     expect(at).toBeGreaterThan(0);
     const bad = Buffer.concat([good.subarray(0, at), Buffer.from([0xff]), good.subarray(at + 3)]);
     expect(bad.toString('utf8')).toBe(good.toString('utf8')); // decoded, the two look the same
-    writeFileSync(join(repo, ZOT), bad);
+    writeFileSync(join(repo, CREDENTIAL), bad);
     const { check, diff, synth } = await allThree(repo);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain('differ from a fresh synth');
     expect(diff.code).toBe(0);
-    expect(diff.stdout).toContain(`# ${ZOT}: the bytes differ where the text looks the same (the file on disk is not valid UTF-8); synth rewrites it`);
+    expect(diff.stdout).toContain(`# ${CREDENTIAL}: the bytes differ where the text looks the same (the file on disk is not valid UTF-8); synth rewrites it`);
     expect(synth.code).toBe(0);
-    expect(synth.stdout).toContain('changed externalsecret-zot-ci-apikey.yaml');
-    expect(readFileSync(join(repo, ZOT)).equals(good)).toBe(true);
+    expect(synth.stdout).toContain('changed externalsecret-registry-ci-apikey.yaml');
+    expect(readFileSync(join(repo, CREDENTIAL)).equals(good)).toBe(true);
     expect((await runMain(['check', '--root', repo])).code).toBe(0);
   });
 

@@ -10,14 +10,14 @@ import { testConcurrently } from '../shell-harness.js';
 
 const base = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
 /** Line of jobCredential.item, which the credential's Secret name derives from by default. */
-const credentialItemLine = base.split('\n').indexOf('  item: zot-ci-apikey') + 1;
+const credentialItemLine = base.split('\n').indexOf('  item: registry-ci-apikey') + 1;
 
 /** Each bad input, as a values-file text (or undefined: the file does not exist). */
 const cases: Record<string, { text?: string; expect: RegExp }> = {
-  'an unknown key': { text: base.replace('  username: zot-ci', '  usrname: zot-ci'), expect: /bad\.yaml:\d+: jobCredential\.usrname: unknown key "usrname" \(did you mean "username"\?\)/ },
+  'an unknown key': { text: base.replace('  username: ci-bot', '  usrname: ci-bot'), expect: /bad\.yaml:\d+: jobCredential\.usrname: unknown key "usrname" \(did you mean "username"\?\)/ },
   'a wrong type': { text: base.replace('replicas: 1', 'replicas: one'), expect: /bad\.yaml:\d+: pools\[0\]\.replicas: expected number, got string/ },
   'a negative capacity': { text: base.replace('capacity: 2', 'capacity: -2'), expect: /bad\.yaml:\d+: pools\[0\]\.capacity: expected a whole number >= 1/ },
-  'an invalid env var name': { text: base.replace('apiKey: ZOT_CI_API_KEY', 'apiKey: ZOT CI KEY'), expect: /bad\.yaml:\d+: jobCredential\.envVars\.apiKey: expected an environment variable name/ },
+  'an invalid env var name': { text: base.replace('apiKey: REGISTRY_API_KEY', 'apiKey: REGISTRY API KEY'), expect: /bad\.yaml:\d+: jobCredential\.envVars\.apiKey: expected an environment variable name/ },
   'a duplicate pool name': {
     text: `${base}  - name: forgejo-runner\n    runnerName: other\n    labels: [x]\n`,
     expect: /bad\.yaml:\d+: pools\[1\]\.name: expected a unique pool name/,
@@ -28,7 +28,7 @@ const cases: Record<string, { text?: string; expect: RegExp }> = {
   // The usual 1Password title has spaces; the Secret name derives from it. The error is at the
   // line of the field it derives from, shows the derived value and names the field that overrides it.
   'a 1Password item title that derives an invalid Secret name': {
-    text: base.replace('  item: zot-ci-apikey', '  item: Registry CI Key'),
+    text: base.replace('  item: registry-ci-apikey', '  item: Registry CI Key'),
     expect: new RegExp(
       `^  values/bad\\.yaml:${credentialItemLine}: jobCredential\\.item: the Secret name defaults to the item title "Registry CI Key", which is not a DNS-1123 subdomain .*; set jobCredential\\.secretName to choose a valid name$`,
       'm',
@@ -111,12 +111,12 @@ describe('synth, check and diff', () => {
     expect(result.stdout).toBe(
       'values/cluster.yaml -> argocd/manifests/forgejo-runner/ (6 files): changed configmap-forgejo-runner-config.yaml, deployment-forgejo-runner.yaml, ' +
         'kustomization.yaml; ' +
-        'removed externalsecret-zot-ci-apikey.yaml; argocd/apps/forgejo-runner.yaml: unchanged\n',
+        'removed externalsecret-registry-ci-apikey.yaml; argocd/apps/forgejo-runner.yaml: unchanged\n',
     );
     const status = git(repo, 'status', '--porcelain');
-    expect(status).toContain(' D argocd/manifests/forgejo-runner/externalsecret-zot-ci-apikey.yaml');
+    expect(status).toContain(' D argocd/manifests/forgejo-runner/externalsecret-registry-ci-apikey.yaml');
     expect(status).toContain(' M argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');
-    expect(readFileSync(join(repo, 'argocd/manifests/forgejo-runner/kustomization.yaml'), 'utf8')).not.toContain('zot');
+    expect(readFileSync(join(repo, 'argocd/manifests/forgejo-runner/kustomization.yaml'), 'utf8')).not.toContain('registry-ci-apikey');
   });
 
   test('a large change is counted, with the first files named, instead of listing thousands of names', async () => {

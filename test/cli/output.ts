@@ -314,7 +314,7 @@ describeWithTool('kubectl', findExecutable('kubectl', ['/usr/bin/kubectl']), 'ku
       'ConfigMap/forgejo-runner-config-*',
       'Deployment/forgejo-runner',
       'ExternalSecret/forgejo-runner-env',
-      'ExternalSecret/zot-ci-apikey',
+      'ExternalSecret/registry-ci-apikey',
       'Namespace/forgejo-runner',
       'NetworkPolicy/forgejo-runner',
     ]);
@@ -332,7 +332,7 @@ describeWithTool('kubectl', findExecutable('kubectl', ['/usr/bin/kubectl']), 'ku
 // ---------------------------------------------------------------------------------------------
 
 /** Env var names that carry credentials: they must come from a Secret, never a literal. */
-const SECRET_ENV = /^(ZOT_CI_API_KEY|RUNNER_TOKEN|RUNNER_SECRET)$|TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL/;
+const SECRET_ENV = /^(REGISTRY_API_KEY|RUNNER_TOKEN|RUNNER_SECRET)$|TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL/;
 
 function allObjects(s: Synthesis): KubeObject[] {
   return [...s.manifests.map((m) => m.object), s.application.object];
@@ -402,7 +402,7 @@ describe('secrets never enter git', () => {
     for (const { where, entry } of credential) {
       expect({ where, entry }).toEqual({ where, entry: { name: entry.name, valueFrom: { secretKeyRef: { name: expect.any(String), key: expect.any(String) } } } });
     }
-    expect(entries.filter(({ entry }) => ['ZOT_CI_API_KEY', 'RUNNER_TOKEN', 'RUNNER_SECRET'].includes(entry.name) && 'value' in entry)).toEqual([]);
+    expect(entries.filter(({ entry }) => ['REGISTRY_API_KEY', 'RUNNER_TOKEN', 'RUNNER_SECRET'].includes(entry.name) && 'value' in entry)).toEqual([]);
   });
 
   test.each(variants)('%s: runner.envs in config.yaml holds no credential (those reach jobs only through env_file from a Secret)', (_name, s) => {
@@ -418,7 +418,7 @@ describe('secrets never enter git', () => {
   test('ExternalSecret templates only reference fetched keys as {{ .KEY }}, with no literal values (the Secret holds only 1Password data)', () => {
     const externalSecrets = synthesis.manifests.map((m) => m.object as any).filter((o) => o.kind === 'ExternalSecret');
     const templated = externalSecrets.filter((es) => es.spec.target.template);
-    expect(templated.map((es) => es.metadata.name)).toEqual(['zot-ci-apikey']);
+    expect(templated.map((es) => es.metadata.name)).toEqual(['registry-ci-apikey']);
     for (const es of templated) {
       const fetched = new Set(es.spec.data.map((d: any) => d.secretKey));
       for (const [secretKey, value] of Object.entries<string>(es.spec.target.template.data)) {
@@ -444,7 +444,7 @@ describe('secrets never enter git', () => {
   test('the scan finds planted credentials and ignores digests (so an empty result means something)', () => {
     const alnum = 'aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY3zA5bC7';
     const planted = [
-      `ZOT_CI_API_KEY: zak_${alnum}`,
+      `REGISTRY_API_KEY: zak_${alnum}`,
       `-----BEGIN OPENSSH PRIVATE KEY-----`,
       `token: ghp_${alnum}`,
       `RUNNER_SECRET: ${'0123456789abcdef'.repeat(3).slice(0, 40)}`,

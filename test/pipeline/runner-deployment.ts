@@ -17,7 +17,7 @@ describe('names and labels', () => {
       expect.stringMatching(/^ConfigMap\/forgejo-runner-config-[a-z0-9]{10}$/),
       'Deployment/forgejo-runner',
       'ExternalSecret/forgejo-runner-env',
-      'ExternalSecret/zot-ci-apikey',
+      'ExternalSecret/registry-ci-apikey',
       'Namespace/forgejo-runner',
       'NetworkPolicy/forgejo-runner',
     ]);
@@ -130,7 +130,7 @@ describe('runner pools', () => {
       'Deployment/forgejo-runner',
       'Deployment/forgejo-runner-big',
       'ExternalSecret/forgejo-runner-env',
-      'ExternalSecret/zot-ci-apikey',
+      'ExternalSecret/registry-ci-apikey',
       'Namespace/forgejo-runner',
       'NetworkPolicy/forgejo-runner',
       'NetworkPolicy/forgejo-runner-big',

@@ -44,7 +44,7 @@ test('negative replicas are out of range; zero is allowed (parks the pool)', () 
 });
 
 test('an invalid env var name is rejected where it is used', () => {
-  expect(problems(edit((v) => (v.jobCredential.envVars.apiKey = 'ZOT-CI-KEY')))).toMatch(/jobCredential\.envVars\.apiKey: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
+  expect(problems(edit((v) => (v.jobCredential.envVars.apiKey = 'REGISTRY-KEY')))).toMatch(/jobCredential\.envVars\.apiKey: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
   expect(problems(edit((v) => (v.jobEnv = { '1BAD': 'x' })))).toMatch(/jobEnv\.1BAD: expected an environment variable name/);
 });
 
