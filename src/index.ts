@@ -41,11 +41,11 @@ export type {
 export type { ContainerResources, RunnerRegistration } from './constructs/pool/types.ts';
 export type { LogLevel } from './constructs/rules.ts';
 
-// Ephemeral pools on KEDA (>= 2.20): one CI job per Job pod, scale to zero.
+// Ephemeral pools on KEDA (>= 2.18, built against 2.20.2): one CI job per Job pod, scale to zero.
 export { EphemeralRunnerPool, type EphemeralRunnerPoolProps, type EphemeralScalingOptions } from './constructs/keda/ephemeral-runner-pool.ts';
 export { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps, type PodTemplate } from './constructs/keda/forgejo-runner-scaled-job.ts';
 export type { ForgejoRunnerScope } from './constructs/keda/forgejo-runner-trigger.ts';
-export { ForgejoTokenAuthentication, type ForgejoTokenAuthenticationProps } from './constructs/keda/trigger-authentication.ts';
+export { ForgejoTokenAuthentication, type ForgejoTokenAuthenticationProps, type TriggerAuthenticationKind } from './constructs/keda/trigger-authentication.ts';
 export { ForgejoScalerAuthentication, type ForgejoScalerAuthenticationProps } from './constructs/keda/scaler-authentication.ts';
 
 // Secrets from 1Password, and their typed handles.

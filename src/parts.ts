@@ -30,7 +30,14 @@ export { runnerStartupScript, RUNNER_DAEMON_PGREP_PATTERN, type StartupScriptPro
 export { ephemeralRunnerScript, type EphemeralScriptProps } from './constructs/keda/ephemeral-script.ts';
 export { dindWaitLines, signalPreamble, DIND_NOT_READY_EXIT, type DindWaitProps } from './constructs/pool/dind-wait.ts';
 export { dindPreStopCommand, runnerReadinessCommand, type DindPreStopProps, type RunnerReadinessProps } from './constructs/pool/runner-probes.ts';
-export { forgejoRunnerTriggerMetadata, type ForgejoRunnerTriggerMetadata, type ForgejoRunnerTriggerProps } from './constructs/keda/forgejo-runner-trigger.ts';
+export {
+  forgejoRunnerTriggerMetadata,
+  registerCommand,
+  registrationScope,
+  type ForgejoRunnerTriggerMetadata,
+  type ForgejoRunnerTriggerProps,
+  type RegisterCommandProps,
+} from './constructs/keda/forgejo-runner-trigger.ts';
 
 // The rules props are checked with (each returns undefined or what was expected), and the error collector.
 export * as rules from './constructs/rules.ts';

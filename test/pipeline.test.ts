@@ -16,6 +16,7 @@ import './scripts/startup-script.dash.js';
 import './scripts/ephemeral-script.js';
 import './pipeline/values.js';
 import './pipeline/rules.js';
+import './pipeline/label-url.js';
 import './pipeline/public-api.js';
 import './pipeline/dind-args.js';
 import './pipeline/synthesis.js';
@@ -30,6 +31,7 @@ import './pipeline/parity.js';
 import './pipeline/dotenv.js';
 import './pipeline/keda.js';
 import './pipeline/ephemeral-pool.js';
+import './pipeline/scaler-path.js';
 import './pipeline/forgejo-actions-secret.js';
 
 afterAll(removeTempDirs);

@@ -1,7 +1,7 @@
 // Harness for runner scripts: RUN them under busybox sh (the runner image's shell) with fake
 // `forgejo-runner` and `wget` on PATH (shell-harness.ts fakeBin) that log their arguments to
 // $SANDBOX/calls.log and leave marker files there for the steps a test waits on.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeBin, run as runArgv, which } from './shell-harness.js';
 
@@ -32,11 +32,15 @@ case " $* " in
 esac`,
   });
   const log = join(dir, 'calls.log');
+  // The ephemeral script reads the runner secret from a file (the Secret volume in a Job pod).
+  const secretFile = join(dir, 'runner-secret');
+  writeFileSync(secretFile, 'f'.repeat(40)); // not RUNNER_SECRET's value: a test sees which one a script read
   const env = {
     PATH: `${bin}:${process.env.PATH}`,
     SANDBOX: dir,
     FORGEJO_URL: 'https://forge.example',
     RUNNER_SECRET: 'a'.repeat(40),
+    RUNNER_SECRET_FILE: secretFile,
     RUNNER_NAME: 'k8s-ephemeral',
   };
   const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { Namespace } from '../../imports/k8s.ts';
 import { checkJobCredential, JobCredential, type JobCredentialOptions } from './job-credential.ts';
 import { EphemeralRunnerPool, type EphemeralScalingOptions } from './keda/ephemeral-runner-pool.ts';
-import { checkScalerToken, ForgejoScalerAuthentication, type ForgejoScalerToken } from './keda/scaler-authentication.ts';
+import { checkScalerToken, checkScalerTokenStore, ForgejoScalerAuthentication, type ForgejoScalerToken } from './keda/scaler-authentication.ts';
 import { kubeObject } from './kube-object.ts';
 import { standardLabels } from './labels.ts';
 import { explain, setFileStem } from './metadata.ts';
@@ -180,7 +180,9 @@ export class ForgejoRunner extends Construct {
         ...shared,
         ...own,
         registration: this.registration.for(own.name),
-        runnerEnv: { ...credential?.runnerEnv, ...props.runnerEnv, ...own.runnerEnv },
+        // An ephemeral pool's runner gets no Secret env (KEDA would read it: RunnerContainerProps.scaledJobPod);
+        // its jobs get the credential through the job env file, and one-job itself never uses it.
+        runnerEnv: { ...(mode === 'ephemeral' ? {} : credential?.runnerEnv), ...props.runnerEnv, ...own.runnerEnv },
         podLabels: { ...props.podLabels, ...own.podLabels },
         podAnnotations: props.podAnnotations || own.podAnnotations ? { ...props.podAnnotations, ...own.podAnnotations } : undefined,
       };
@@ -235,7 +237,10 @@ function checkProps(check: PropsCheck, props: ForgejoRunnerProps): void {
   checkSecretStore(check, ['secretStore'], props.secretStore);
   if (props.registration) checkRegistration(check, ['registration'], props.registration);
   if (props.jobCredential) checkJobCredential(check, ['jobCredential'], props.jobCredential);
-  if (props.scalerToken) checkScalerToken(check, ['scalerToken'], props.scalerToken);
+  if (props.scalerToken) {
+    checkScalerToken(check, ['scalerToken'], props.scalerToken);
+    checkScalerTokenStore(check, ['scalerToken'], props.scalerToken, props.secretStore);
+  }
   if (props.pools.length === 0) check.fail(['pools'], 'expected at least one runner pool');
   const registration = props.registration ?? DEFAULT_REGISTRATION;
   const pools = props.pools.map((p) => ({ ...p, name: p.name ?? DEFAULT_POOL_NAME }));

@@ -97,8 +97,23 @@ export const timeZone: Rule = (s) => {
   return spelled ? `${expected}; zoneinfo names are case-sensitive: "${spelled}"` : undefined;
 };
 
-/** A runner label ("name:docker://image"): RUNNER_LABELS and runner.labels are comma-separated. */
-export const runnerLabel: Rule = (s) => (/^[^\s,]+$/.test(s) ? undefined : `expected a label without spaces or commas, got "${s}"`);
+// Runner labels. forgejo-runner splits a label at ":" into name, schema and argument
+// (runner internal/pkg/labels/labels.go Parse, strings.SplitN(label, ":", 3)): `k8s:docker://img`
+// runs jobs in containers of `img`; `k8s:host` or a bare `k8s` runs them in the runner's own
+// container; `lxc://...` needs LXC on the host. Workflows name the NAME in `runs-on`, and KEDA's
+// forgejo-runner scaler sends the names unescaped as `?labels=a,b` (kedacore/keda
+// pkg/scalers/forgejo_runner_scaler.go, fmt.Sprintf("%s%s?labels=%s")), which Forgejo reads with
+// Go's url.ParseQuery and splits at "," (routers/api/v1/shared/runners.go).
+
+/**
+ * A label name: RFC 3986 "unreserved" characters only. They reach Forgejo unchanged through an
+ * unescaped query string: "+" would arrive as a space, "#" cut the URL, "&" end the value,
+ * "%" and ";" drop it (test/pipeline/label-url.ts checks every accepted name with Go's net/url).
+ */
+export const LABEL_NAME = /^[A-Za-z0-9._~-]+$/;
+
+/** The characters a label name may have, as the errors say it. */
+const LABEL_NAME_CHARACTERS = 'A-Z a-z 0-9 . _ ~ -';
 
 /** The name part of a runner label: `k8s` of `k8s:docker://image:tag`; a bare name stays as it is. */
 export function runnerLabelName(label: string): string {
@@ -106,8 +121,57 @@ export function runnerLabelName(label: string): string {
   return i < 0 ? label : label.slice(0, i);
 }
 
-/** A label name as Forgejo stores it in `runs-on` (and KEDA's trigger sends it): no ",", ":" or whitespace. */
-export const LABEL_NAME = /^[^,:\s]+$/;
+/** The name of `label` (a full label or a bare name): only URL-safe characters. */
+export const runnerLabelNameRule: Rule = (label) => {
+  const name = runnerLabelName(label);
+  if (name === '') return `label "${label}": expected a name before ":"`;
+  return LABEL_NAME.test(name)
+    ? undefined
+    : `label "${label}": the name "${name}" may only contain ${LABEL_NAME_CHARACTERS} (KEDA's scaler sends it unescaped in a URL query string)`;
+};
+
+/** Options of the runner label rule. */
+export interface RunnerLabelOptions {
+  /** Accept `name:host` and bare `name` labels (jobs run inside the runner container). @default false */
+  readonly allowHostLabels?: boolean;
+}
+
+/**
+ * A runner label `name:docker://image` of a pool. RUNNER_LABELS and runner.labels are
+ * comma-separated, so no spaces or commas anywhere; the name is URL-safe (runnerLabelNameRule);
+ * the schema is docker, or host only when `allowHostLabels` says so.
+ */
+export const runnerLabel =
+  (options: RunnerLabelOptions = {}): Rule =>
+  (s) => {
+    if (!/^[^\s,]+$/.test(s)) return `expected a label without spaces or commas, got "${s}"`;
+    const nameProblem = runnerLabelNameRule(s);
+    if (nameProblem) return nameProblem;
+    // As the runner's strings.SplitN(label, ":", 3): name, schema (none: host), argument.
+    const parts = s.split(':');
+    const schema = parts.length > 1 ? parts[1] : 'host';
+    const arg = parts.slice(2).join(':');
+    if (schema === 'docker') {
+      return /^\/\/./.test(arg) ? undefined : `label "${s}": expected an image after "docker://", e.g. "${runnerLabelName(s)}:docker://node:22"`;
+    }
+    if (schema === 'host') {
+      return options.allowHostLabels
+        ? undefined
+        : `label "${s}" uses forgejo-runner's host schema${s.includes(':') ? '' : ' (a bare name means host)'}: jobs would run inside the runner container itself, ` +
+            `next to its secrets; write "${runnerLabelName(s)}:docker://image:tag", or set allowHostLabels: true on the pool to mean it`;
+    }
+    const why = schema === 'lxc' ? 'cannot work in the runner pod (it needs LXC on the host)' : 'is not one forgejo-runner knows (docker, host, lxc)';
+    return `label "${s}": schema "${schema}" ${why}; write "${runnerLabelName(s)}:docker://image:tag"`;
+  };
+
+/** The problems of two labels of one list with the same name: [index, message] of each repeat. */
+export function repeatedLabelNames(labels: readonly string[]): [number, string][] {
+  const names = labels.map(runnerLabelName);
+  return names.flatMap((n, i): [number, string][] => {
+    const first = names.indexOf(n);
+    return first === i ? [] : [[i, `expected each label name once; "${n}" is already labels[${first}] ("${labels[first]}"): a job's runs-on could get either`]];
+  });
+}
 
 /** Owner, repository and organization names as they go, unescaped, into the scaler's URL path. */
 export const FORGEJO_NAME = /^[A-Za-z0-9_.-]+$/;

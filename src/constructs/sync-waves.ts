@@ -20,6 +20,7 @@ export const DEFAULT_SYNC_WAVES: Readonly<Record<string, number>> = {
   NetworkPolicy: 1,
   // Before the ScaledJob that names it, so KEDA never reconciles a missing authentication.
   TriggerAuthentication: 1,
+  ClusterTriggerAuthentication: 1,
   Deployment: 2,
   StatefulSet: 2,
   Job: 2,

@@ -62,8 +62,15 @@ function renderObject({ object, notes, file }: SynthesizedObject): string {
   }
 }
 
-/** Comment text wrapped to stay inside the operator's yamllint line length (120) even when indented. */
+/**
+ * Comment text wrapped to stay inside the operator's yamllint line length (120) even when indented.
+ * A line of `text` that starts with a space is kept as it is (e.g. a shell command to copy).
+ */
 function wrap(text: string, width = 88): string[] {
+  return text.split('\n').flatMap((line) => (line.startsWith(' ') ? [line] : wrapLine(line, width)));
+}
+
+function wrapLine(text: string, width: number): string[] {
   const lines: string[] = [];
   for (const word of text.split(/\s+/)) {
     const last = lines.length - 1;

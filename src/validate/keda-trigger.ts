@@ -12,7 +12,7 @@ export const forgejoRunnerTriggerMetadataSchema = z
     address: z.string().refine((s) => httpUrl(s) === undefined && !/[?#]/.test(s), 'must be an http(s) URL without query or fragment'),
     labels: z
       .string()
-      .refine((s) => s.split(',').every((n) => LABEL_NAME.test(n)), 'must be comma-separated label names (no ":", spaces or empty names)'),
+      .refine((s) => s.split(',').every((n) => LABEL_NAME.test(n)), 'must be comma-separated label names of A-Z a-z 0-9 . _ ~ - (sent unescaped in the scaler\'s query string)'),
     owner: z.string().regex(FORGEJO_NAME).optional(),
     repo: z.string().regex(FORGEJO_NAME).optional(),
     org: z.string().regex(FORGEJO_NAME).optional(),

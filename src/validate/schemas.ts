@@ -11,7 +11,7 @@ import { ExternalSecret } from '../../imports/external-secrets.ts';
 import { PushSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1alpha1/PushSecret';
 import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
 import { Application } from '../../imports/argo-cd.ts';
-import { ScaledJob, TriggerAuthentication } from '../../imports/keda.ts';
+import { ClusterTriggerAuthentication, ScaledJob, TriggerAuthentication } from '../../imports/keda.ts';
 import type { SynthesizedObject } from '../synth/synthesize.ts';
 
 interface Validatable {
@@ -30,6 +30,7 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
   'argoproj.io/v1alpha1/Application': Application as unknown as ModelClass,
   'keda.sh/v1alpha1/ScaledJob': ScaledJob as unknown as ModelClass,
   'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication as unknown as ModelClass,
+  'keda.sh/v1alpha1/ClusterTriggerAuthentication': ClusterTriggerAuthentication as unknown as ModelClass,
 };
 
 export interface SchemaProblem {

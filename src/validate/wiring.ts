@@ -199,8 +199,9 @@ interface ScaledJobLike {
 /**
  * KEDA links: a TriggerAuthentication's secretTargetRef must name a Secret and key that an
  * ExternalSecret in its namespace creates (ESO semantics, as for pods), and each trigger's
- * authenticationRef must name a TriggerAuthentication in the output (KEDA's default kind;
- * ClusterTriggerAuthentication is cluster-scoped and not synthesized here, so it is reported).
+ * authenticationRef must name a TriggerAuthentication in the output (KEDA's default kind) or a
+ * ClusterTriggerAuthentication in the output. A ClusterTriggerAuthentication's Secret is read in
+ * KEDA's namespace, which the object does not say: some ExternalSecret of the output must create it.
  */
 function checkKeda(
   objects: readonly SynthesizedObject[],
@@ -210,13 +211,19 @@ function checkKeda(
 ): void {
   const auths = new Set<string>();
   for (const { file, object } of objects) {
-    if (object.kind !== 'TriggerAuthentication') continue;
-    auths.add(`${ns(object)}/${object.metadata.name}`);
+    const cluster = object.kind === 'ClusterTriggerAuthentication';
+    if (object.kind !== 'TriggerAuthentication' && !cluster) continue;
+    auths.add(cluster ? `ClusterTriggerAuthentication/${object.metadata.name}` : `${ns(object)}/${object.metadata.name}`);
     for (const ref of (object.spec as TriggerAuthenticationLike | undefined)?.secretTargetRef ?? []) {
-      const where = `TriggerAuthentication ${object.metadata.name}: secretTargetRef ${ref.parameter}`;
-      const s = secrets.get(`${ns(object)}/${ref.name}`);
+      const where = `${object.kind} ${object.metadata.name}: secretTargetRef ${ref.parameter}`;
+      const s = cluster ? [...secrets.entries()].find(([k]) => k.endsWith(`/${ref.name}`))?.[1] : secrets.get(`${ns(object)}/${ref.name}`);
       if (!s) {
-        problems.push({ file, message: `${where} refers to Secret ${ref.name}, which no ExternalSecret in namespace ${ns(object)} creates` });
+        problems.push({
+          file,
+          message: cluster
+            ? `${where} refers to Secret ${ref.name}, which no ExternalSecret of the output creates (it must be in KEDA's namespace)`
+            : `${where} refers to Secret ${ref.name}, which no ExternalSecret in namespace ${ns(object)} creates`,
+        });
       } else if (!s.open && !s.keys.has(ref.key)) {
         problems.push({
           file,
@@ -234,8 +241,10 @@ function checkKeda(
       const ref = t.authenticationRef;
       if (!ref) return;
       const where = `${object.kind} ${object.metadata.name}: trigger ${i} (${t.type}) authenticationRef`;
-      if ((ref.kind ?? 'TriggerAuthentication') !== 'TriggerAuthentication') {
-        problems.push({ file, message: `${where} names a ${ref.kind} ${ref.name}, which is not synthesized here; use a TriggerAuthentication` });
+      if (ref.kind === 'ClusterTriggerAuthentication') {
+        if (!auths.has(`ClusterTriggerAuthentication/${ref.name}`)) problems.push({ file, message: `${where} names ClusterTriggerAuthentication ${ref.name}, which is not synthesized` });
+      } else if ((ref.kind ?? 'TriggerAuthentication') !== 'TriggerAuthentication') {
+        problems.push({ file, message: `${where} names a ${ref.kind} ${ref.name}, which KEDA does not know` });
       } else if (!auths.has(`${ns(object)}/${ref.name}`)) {
         problems.push({ file, message: `${where} names TriggerAuthentication ${ref.name}, which is not synthesized in namespace ${ns(object)}` });
       }

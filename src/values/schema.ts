@@ -31,6 +31,7 @@ const onePasswordField = { item: str, property: str.optional(), refreshInterval:
 /** ForgejoRunnerScope: which jobs KEDA's forgejo-runner scaler counts (which fields each kind takes is the construct's rule). */
 const ScopeSchema = z.strictObject({
   kind: z.enum(SCOPE_KINDS),
+  user: str.optional(),
   owner: str.optional(),
   repo: str.optional(),
   org: str.optional(),
@@ -57,6 +58,7 @@ export const PoolSchema = z.strictObject({
   replicas: num.optional(),
   runnerName: str.optional(),
   labels: z.array(str),
+  allowHostLabels: z.boolean().optional(),
   capacity: num.optional(),
   timeout: str.optional(),
   shutdownTimeout: str.optional(),
@@ -117,7 +119,7 @@ export const ValuesSchema = z.strictObject({
     .optional(),
   jobEnv: stringMap.optional(),
   ...podExtensions,
-  scalerToken: z.strictObject({ secretName: str.optional(), ...onePasswordField }).optional(),
+  scalerToken: z.strictObject({ secretName: str.optional(), kedaNamespace: str.optional(), ...onePasswordField }).optional(),
   pools: z.array(PoolSchema),
 });
 

@@ -120,7 +120,7 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(scaledJob.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 4, pollingInterval: 20, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 5 });
   });
 
-  test('the job pod is the Deployment pool\'s pod: the same values as mode deployment differ only in the runner script, its readiness probe and restartPolicy', () => {
+  test('the job pod is the Deployment pool\'s pod: the same values as mode deployment differ only in the runner script, its readiness probe, restartPolicy and what KEDA reads (env)', () => {
     const asDeployment = parseValues(
       exampleText.replace('    mode: ephemeral\n', '').replace(/\n {4}ephemeral:\n(?: {6}.*\n)+/, '\n'),
       'as-deployment.yaml',
@@ -132,6 +132,11 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
       const runner = copy.containers.find((c: any) => c.name === 'runner');
       runner.command = 'script';
       delete runner.readinessProbe;
+      // KEDA resolves the Job pod's runner env: the secret comes as a file there, and RUNNER_LABELS
+      // (read by the daemon's registration only) is left out (tested on their own below).
+      runner.env = runner.env.filter((e: any) => !e.valueFrom && !['RUNNER_LABELS', 'RUNNER_SECRET_FILE'].includes(e.name));
+      runner.volumeMounts = runner.volumeMounts.filter((m: any) => m.name !== 'runner-secret');
+      copy.volumes = copy.volumes.filter((v: any) => v.name !== 'runner-secret');
       return copy;
     };
     expect(strip(jobPod)).toEqual(strip(deployment.spec.template.spec));
@@ -151,9 +156,14 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(s.calls().join('\n')).not.toMatch(/\b(register|daemon)\b/);
   });
 
-  test('the script reads the identity from the offline runner Secret and the config from the pool ConfigMap', () => {
-    const secret = runner.env.find((e: any) => e.name === 'RUNNER_SECRET').valueFrom.secretKeyRef;
-    expect(secret.name).toBe(values.registration.secretName);
+  test('the script reads the identity from the offline runner Secret (a mounted file) and the config from the pool ConfigMap', () => {
+    const file = runner.env.find((e: any) => e.name === 'RUNNER_SECRET_FILE').value;
+    const mount = runner.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+    expect(mount.readOnly).toBe(true);
+    const volume = jobPod.volumes.find((v: any) => v.name === mount.name);
+    expect(volume.secret.secretName).toBe(values.registration.secretName);
+    expect(`${mount.mountPath}/${volume.secret.items[0].path}`).toBe(file);
+    expect(runner.command[2]).toContain('runner_secret=$(cat "$RUNNER_SECRET_FILE")');
     const config = find(objects, 'ConfigMap', jobPod.volumes.find((v: any) => v.name === 'config').configMap.name);
     expect(config.data['config.yaml']).toContain('env_file: /secrets/jobs/jobs.env');
   });
@@ -206,10 +216,10 @@ describe('wiring links of the ephemeral output, each broken once', () => {
 
   test('the job pod is checked like a Deployment\'s: its runner secret key must exist', () => {
     const broken = edit('ScaledJob', (o) => {
-      o.spec.jobTargetRef.template.spec.containers[0].env.find((e: any) => e.name === 'RUNNER_SECRET').valueFrom.secretKeyRef.key = 'other';
+      o.spec.jobTargetRef.template.spec.volumes.find((v: any) => v.name === 'runner-secret').secret.items[0].key = 'other';
     });
     expect(messages(broken)).toEqual([
-      'scaledjob-ephemeral.yaml: ScaledJob ephemeral: container runner env RUNNER_SECRET (secretKeyRef) needs key other of Secret forgejo-runner-identity, but ExternalSecret forgejo-runner-identity creates only: ephemeral',
+      'scaledjob-ephemeral.yaml: ScaledJob ephemeral: volume runner-secret needs key other of Secret forgejo-runner-identity, but ExternalSecret forgejo-runner-identity creates only: ephemeral',
     ]);
   });
 
@@ -398,19 +408,19 @@ describe('constructs built directly from props', () => {
   });
 
   test.each<[string, ForgejoRunnerProps, string]>([
-    ['token registration', runnerProps([{ mode: 'ephemeral', labels: ['e:host'] }], { registration: undefined }), 'ForgejoRunner forgejo-runner: pools[0].mode: expected registration.mode offline for an ephemeral pool: every Job pod must be the one runner registered on the server (create-runner-file --secret); token registration would add a runner to Forgejo per pod'],
-    ['no scaler token', runnerProps([{ mode: 'ephemeral', labels: ['e:host'] }], { scalerToken: undefined }), 'ForgejoRunner forgejo-runner: pools[0].mode: expected a scalerToken (1Password item and field of a Forgejo API token) for KEDA\'s forgejo-runner scaler'],
-    ['replicas', runnerProps([{ mode: 'ephemeral', labels: ['e:host'], replicas: 2 }]), 'ForgejoRunner forgejo-runner: pools[0].replicas: expected no replicas on an ephemeral pool: KEDA decides the pod count (set ephemeral.maxReplicaCount)'],
-    ['capacity', runnerProps([{ mode: 'ephemeral', labels: ['e:host'], capacity: 2 }]), 'ForgejoRunner forgejo-runner: pools[0].capacity: expected no capacity on an ephemeral pool: one-job runs exactly one job per pod (set ephemeral.maxReplicaCount)'],
+    ['token registration', runnerProps([{ mode: 'ephemeral', labels: ['e:docker://node:22'] }], { registration: undefined }), 'ForgejoRunner forgejo-runner: pools[0].mode: expected registration.mode offline for an ephemeral pool: every Job pod must be the one runner registered on the server (create-runner-file --secret); token registration would add a runner to Forgejo per pod'],
+    ['no scaler token', runnerProps([{ mode: 'ephemeral', labels: ['e:docker://node:22'] }], { scalerToken: undefined }), 'ForgejoRunner forgejo-runner: pools[0].mode: expected a scalerToken (1Password item and field of a Forgejo API token) for KEDA\'s forgejo-runner scaler'],
+    ['replicas', runnerProps([{ mode: 'ephemeral', labels: ['e:docker://node:22'], replicas: 2 }]), 'ForgejoRunner forgejo-runner: pools[0].replicas: expected no replicas on an ephemeral pool: KEDA decides the pod count (set ephemeral.maxReplicaCount)'],
+    ['capacity', runnerProps([{ mode: 'ephemeral', labels: ['e:docker://node:22'], capacity: 2 }]), 'ForgejoRunner forgejo-runner: pools[0].capacity: expected no capacity on an ephemeral pool: one-job runs exactly one job per pod (set ephemeral.maxReplicaCount)'],
     [
       'a label name another pool serves',
       runnerProps([{ name: 'a', labels: ['e:docker://x:1'] }, { name: 'b', mode: 'ephemeral', labels: ['e:docker://y:1'] }]),
       'ForgejoRunner forgejo-runner: pools[1].labels[0]: expected label name "e" to be served by this ephemeral pool only; pools[0] (a) serves it too, and KEDA would count that pool\'s jobs as this one\'s',
     ],
-    ['ephemeral options on a Deployment pool', runnerProps([{ labels: ['e:host'], ephemeral: { maxReplicaCount: 2 } }]), 'ForgejoRunner forgejo-runner: pools[0].ephemeral: expected mode: ephemeral on a pool with ephemeral settings (this pool is a Deployment)'],
+    ['ephemeral options on a Deployment pool', runnerProps([{ labels: ['e:docker://node:22'], ephemeral: { maxReplicaCount: 2 } }]), 'ForgejoRunner forgejo-runner: pools[0].ephemeral: expected mode: ephemeral on a pool with ephemeral settings (this pool is a Deployment)'],
     [
       'scope global without adminToken (JavaScript caller)',
-      runnerProps([{ mode: 'ephemeral', labels: ['e:host'], ephemeral: { scope: { kind: 'global' } as never } }]),
+      runnerProps([{ mode: 'ephemeral', labels: ['e:docker://node:22'], ephemeral: { scope: { kind: 'global' } as never } }]),
       'ForgejoRunner forgejo-runner: pools[0].ephemeral.scope.adminToken: expected adminToken: true with scope global: the scaler reads the admin API, so the token must be a site administrator\'s (read:admin)',
     ],
   ])('ForgejoRunner rejects %s', (_name, props, message) => {

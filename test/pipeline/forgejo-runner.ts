@@ -73,7 +73,7 @@ describe('options', () => {
     const { objects } = build({
       ...SMALLEST,
       registration: { mode: 'offline', secretName: 'identity', item: 'Runner secrets' },
-      pools: [{ name: 'small', labels: ['a:host'] }, { name: 'big', labels: ['b:host'], runnerSecretProperty: 'big-secret' }],
+      pools: [{ name: 'small', labels: ['a:docker://node:22'] }, { name: 'big', labels: ['b:docker://node:22'], runnerSecretProperty: 'big-secret' }],
     });
     expect(find(objects, 'ExternalSecret', 'identity').spec.data).toEqual([
       { secretKey: 'small', remoteRef: { key: 'Runner secrets', property: 'small' } },
@@ -117,7 +117,7 @@ describe('each bad prop is an error naming the prop', () => {
   });
 
   test('two pools with one name (including two unnamed pools)', () => {
-    expect(() => build({ ...SMALLEST, pools: [{ labels: ['a:host'] }, { labels: ['b:host'] }] })).toThrow(
+    expect(() => build({ ...SMALLEST, pools: [{ labels: ['a:docker://node:22'] }, { labels: ['b:docker://node:22'] }] })).toThrow(
       'ForgejoRunner forgejo-runner: pools[1].name: expected a unique pool name; "forgejo-runner" is already used by pools[0]',
     );
   });
@@ -127,7 +127,7 @@ describe('each bad prop is an error naming the prop', () => {
       build({
         ...SMALLEST,
         registration: { mode: 'offline', secretName: 'identity', item: 'i', property: 'shared' },
-        pools: [{ name: 'a', labels: ['a:host'] }, { name: 'b', labels: ['b:host'] }],
+        pools: [{ name: 'a', labels: ['a:docker://node:22'] }, { name: 'b', labels: ['b:docker://node:22'] }],
       }),
     ).toThrow('ForgejoRunner forgejo-runner: pools[1].name: expected a 1Password field of its own: pools[0] already reads "shared", and two pools would share one runner identity (set runnerSecretProperty)');
   });

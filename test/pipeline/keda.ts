@@ -27,11 +27,18 @@ function podTemplate(configMapName = 'runner-config'): PodTemplate {
           name: 'runner',
           image: 'code.forgejo.org/forgejo/runner:12.7.0',
           command: ['/bin/sh', '-c', ephemeralRunnerScript({ configPath: '/config/config.yaml', dockerUrl: 'http://localhost:2375' })],
-          env: [{ name: 'RUNNER_SECRET', valueFrom: { secretKeyRef: { name: 'runner-secret', key: 'RUNNER_SECRET' } } }],
-          volumeMounts: [{ name: 'config', mountPath: '/config' }],
+          // The runner secret as a file: KEDA reads the first container's env (never volumes).
+          env: [{ name: 'RUNNER_SECRET_FILE', value: '/secrets/runner/RUNNER_SECRET' }],
+          volumeMounts: [
+            { name: 'config', mountPath: '/config' },
+            { name: 'runner-secret', mountPath: '/secrets/runner', readOnly: true },
+          ],
         },
       ],
-      volumes: [{ name: 'config', configMap: { name: configMapName } }],
+      volumes: [
+        { name: 'config', configMap: { name: configMapName } },
+        { name: 'runner-secret', secret: { secretName: 'runner-secret', items: [{ key: 'RUNNER_SECRET', path: 'RUNNER_SECRET' }] } },
+      ],
     },
   };
 }
@@ -187,14 +194,24 @@ describe('errors a prop can cause, phrased in terms of the props', () => {
     ['restarting pod', { podTemplate: { ...pod, spec: { ...pod.spec!, restartPolicy: 'OnFailure' } } }, 'podTemplate.spec.restartPolicy: expected Never (or unset), got OnFailure: a runner pod runs one job and must not restart'],
     ['no runner container', { runnerContainerName: 'forgejo' }, 'runnerContainerName: expected a container of podTemplate, got "forgejo"; its containers are: runner'],
     [
+      'a Secret env var where KEDA resolves env (the scaler would read it, and fail without it)',
+      { podTemplate: { ...pod, spec: { ...pod.spec!, containers: [{ ...pod.spec!.containers[0]!, env: [{ name: 'RUNNER_SECRET', valueFrom: { secretKeyRef: { name: 'runner-secret', key: 'RUNNER_SECRET' } } }] }] } } },
+      "podTemplate.spec.containers[0].env[0]: KEDA reads the env of the Job template's first container (and fails the scaler when a Secret is missing): env var RUNNER_SECRET comes from Secret runner-secret; mount it as a file instead",
+    ],
+    [
+      'envFrom a Secret where KEDA resolves env',
+      { podTemplate: { ...pod, spec: { ...pod.spec!, containers: [{ ...pod.spec!.containers[0]!, envFrom: [{ secretRef: { name: 'runner-env' } }] }] } } },
+      "podTemplate.spec.containers[0].envFrom[0]: KEDA reads the env of the Job template's first container (and fails the scaler when a Secret is missing): envFrom Secret runner-env; mount it as a file instead",
+    ],
+    [
       'DinD as a main container',
       { podTemplate: { spec: { containers: [...pod.spec!.containers, { name: 'dind', image: 'docker:dind' }] } } },
       'podTemplate.spec.containers: container(s) dind would keep the Job pod running after the runner exits; run them as native sidecars (initContainers with restartPolicy: Always)',
     ],
     ['no labels', { labels: [] }, 'labels: expected the pool\'s runner labels (e.g. "k8s:docker://image:tag"), got none'],
     ['two labels with one name', { labels: ['k8s:docker://a', 'k8s:docker://b'] }, 'labels[1]: expected each label name once; "k8s" is already labels[0]'],
-    ['label without a name', { labels: [':docker://a'] }, 'labels[0]: expected a label with a usable name (no ",", ":" or whitespace before the ":"), got ":docker://a"'],
-    ['label name with a comma', { labels: ['a,b'] }, 'labels[0]: expected a label with a usable name (no ",", ":" or whitespace before the ":"), got "a,b"'],
+    ['label without a name', { labels: [':docker://a'] }, 'labels[0]: label ":docker://a": expected a name before ":"'],
+    ['label name with a comma', { labels: ['a,b'] }, 'labels[0]: label "a,b": the name "a,b" may only contain A-Z a-z 0-9 . _ ~ - (KEDA\'s scaler sends it unescaped in a URL query string)'],
     ['non-http URL', { forgejoUrl: 'ssh://forge.example' }, 'forgejoUrl: expected an http(s) URL without query or fragment (the scaler appends /api/v1/...), got "ssh://forge.example"'],
     ['URL with a query', { forgejoUrl: 'https://forge.example/?x=1' }, 'forgejoUrl: expected an http(s) URL without query or fragment (the scaler appends /api/v1/...), got "https://forge.example/?x=1"'],
     ['owner with a slash', { scope: { kind: 'repo', owner: 'a/b', repo: 'r' } }, 'scope.owner: expected a Forgejo name (letters, digits, "-", "_", "."), got "a/b"'],
@@ -266,17 +283,17 @@ describe('wiring check over KEDA objects', () => {
     ]);
   });
 
-  test('a ClusterTriggerAuthentication reference is reported (not synthesized here)', () => {
+  test('a ClusterTriggerAuthentication reference that is not in the output is reported', () => {
     const objects = edit(build().objects, 'ScaledJob', (o) => (o.spec.triggers[0].authenticationRef.kind = 'ClusterTriggerAuthentication'));
     expect(checkWiring(objects).map((p) => p.message)).toEqual([
-      'ScaledJob ephemeral: trigger 0 (forgejo-runner) authenticationRef names a ClusterTriggerAuthentication forgejo-token, which is not synthesized here; use a TriggerAuthentication',
+      'ScaledJob ephemeral: trigger 0 (forgejo-runner) authenticationRef names ClusterTriggerAuthentication forgejo-token, which is not synthesized',
     ]);
   });
 
   test('the job pod (spec.jobTargetRef.template) is checked like a Deployment\'s pod', () => {
-    const objects = edit(build().objects, 'ScaledJob', (o) => (o.spec.jobTargetRef.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key = 'SECRET'));
+    const objects = edit(build().objects, 'ScaledJob', (o) => (o.spec.jobTargetRef.template.spec.volumes[1].secret.items[0].key = 'SECRET'));
     expect(checkWiring(objects).map((p) => p.message)).toEqual([
-      'ScaledJob ephemeral: container runner env RUNNER_SECRET (secretKeyRef) needs key SECRET of Secret runner-secret, but ExternalSecret runner-secret creates only: RUNNER_SECRET',
+      'ScaledJob ephemeral: volume runner-secret needs key SECRET of Secret runner-secret, but ExternalSecret runner-secret creates only: RUNNER_SECRET',
     ]);
   });
 });

@@ -109,6 +109,26 @@ const ROWS: readonly Row[] = [
   { rule: 'the selector label as a pod label', edits: [[['podLabels'], { app: 'other' }]], at: ['podLabels', 'app'], message: "app is the pool's selector label" },
   { rule: 'a job env var with an invalid name', edits: [[['jobEnv'], { '1ST': 'x' }]], at: ['jobEnv', '1ST'], message: 'expected an environment variable name' },
   { rule: 'an invalid scaler token Secret name', edits: [[['scalerToken', 'secretName'], 'Scaler Token']], at: ['scalerToken', 'secretName'], message: 'expected a DNS-1123 subdomain' },
+  // Label names go unescaped into KEDA's query string (test/pipeline/label-url.ts shows what Forgejo would see).
+  ...['k8s+dind', 'k8s#1', 'ci&cd', 'gpu%', 'a;b'].map((name): Row => ({
+    rule: `a label name "${name}" that the scaler's URL would change`,
+    edits: [[['pools', 1, 'labels', 0], `${name}:docker://node:22`]],
+    at: ['pools', 1, 'labels', 0],
+    message: `label "${name}:docker://node:22": the name "${name}" may only contain A-Z a-z 0-9 . _ ~ - (KEDA's scaler sends it unescaped in a URL query string)`,
+  })),
+  { rule: 'a host label (jobs in the runner container)', edits: [[['pools', 0, 'labels', 0], 'steady:host']], at: ['pools', 0, 'labels', 0], message: 'label "steady:host" uses forgejo-runner\'s host schema: jobs would run inside the runner container itself' },
+  { rule: 'a bare label (forgejo-runner reads it as host)', edits: [[['pools', 0, 'labels', 0], 'self-hosted']], at: ['pools', 0, 'labels', 0], message: 'label "self-hosted" uses forgejo-runner\'s host schema (a bare name means host)' },
+  { rule: 'an lxc label (cannot work in the pod)', edits: [[['pools', 0, 'labels', 0], 'steady:lxc://debian:bookworm']], at: ['pools', 0, 'labels', 0], message: 'label "steady:lxc://debian:bookworm": schema "lxc" cannot work in the runner pod' },
+  {
+    rule: 'a token in KEDA\'s namespace from a namespaced SecretStore (it serves its own namespace only)',
+    edits: [
+      [['secretStore', 'kind'], 'SecretStore'],
+      [['scalerToken', 'kedaNamespace'], 'keda'],
+    ],
+    at: ['scalerToken', 'kedaNamespace'],
+    message: 'expected a ClusterSecretStore with kedaNamespace: the token\'s ExternalSecret goes to namespace keda, which SecretStore vault does not serve',
+  },
+  { rule: 'two labels of a pool with one name', edits: [[['pools', 0, 'labels', 1], 'steady:docker://node:20']], at: ['pools', 0, 'labels', 1], message: 'expected each label name once; "steady" is already labels[0] ("steady:docker://node:22")' },
 ];
 
 /** 1-based line of the field at `path` in YAML text (read here with the yaml library itself); a missing field is its parent's line. */

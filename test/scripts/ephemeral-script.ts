@@ -71,7 +71,7 @@ describe('ephemeral runner script under busybox sh', () => {
     expect(s.calls()).toEqual([
       'wget -q -T 5 -O /dev/null http://localhost:2375/_ping',
       'wget -q -T 5 -O /dev/null http://localhost:2375/_ping',
-      `forgejo-runner --config /config/config.yaml create-runner-file --instance https://forge.example --secret ${'a'.repeat(40)} --name k8s-ephemeral`,
+      `forgejo-runner --config /config/config.yaml create-runner-file --instance https://forge.example --secret ${'f'.repeat(40)} --name k8s-ephemeral`,
       'forgejo-runner --config /config/config.yaml one-job',
     ]);
   });
@@ -87,6 +87,13 @@ describe('ephemeral runner script under busybox sh', () => {
     const s = sandbox({ oneJobExit: 1 });
     expect((await run(SCRIPT, s.env)).status).toBe(1);
     expect((await run(SCRIPT, sandbox({ oneJobExit: 2 }).env)).status).toBe(2);
+  });
+
+  testConcurrently('an unreadable runner secret file stops the script before Forgejo is asked (no runner file, no job)', async () => {
+    const s = sandbox();
+    const r = await run(SCRIPT, { ...s.env, RUNNER_SECRET_FILE: `${s.dir}/missing` });
+    expect(r.status).not.toBe(0);
+    expect(s.calls().filter((c) => c.startsWith('forgejo-runner'))).toEqual([]);
   });
 
   testConcurrently('a failing create-runner-file stops the script with its code and no job is fetched', async () => {

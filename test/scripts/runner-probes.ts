@@ -97,7 +97,10 @@ describeWithTools(['busybox', 'pgrep', 'perl'], 'DinD preStop (Kubernetes < 1.29
       const r = await run(busybox(hook), { env: pgrep.env });
       expect(r.signal).toBeNull(); // it returned by itself
       expect(r.code).toBe(0);
-      expect(pgrep.looks()).toBe(1); // after one look, while the start-up shell still runs:
+      // It returned while the start-up shell (whose command line names the daemon) still runs:
+      // the anchored pattern did not match it. (No exact count of looks: pgrep sees the whole
+      // machine, and another test's fake daemon may run meanwhile, which the hook rightly waits for.)
+      expect(pgrep.looks()).toBeGreaterThanOrEqual(1);
       expect(shell.exitCode).toBeNull();
     }),
     PGREP,

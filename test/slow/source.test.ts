@@ -53,7 +53,7 @@ test('a .ts edit shows in the next synth with no other command; nothing creates 
   expect(first.stderr).toBe('');
   expect(first.code).toBe(0); // this run left the compiled code of every module in the compile cache
   const before = outputs(dir);
-  editSource(dir, 'src/constructs/forgejo-runner.ts', (t) => t.replace(TOKEN_NOTE, `Edited: ${TOKEN_NOTE}`));
+  editSource(dir, 'src/constructs/runner-registration.ts', (t) => t.replace(TOKEN_NOTE, `Edited: ${TOKEN_NOTE}`));
   const r = await runCli(['synth'], { project: dir });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);

@@ -5,19 +5,20 @@
 // the pool's offline secret, then `one-job` (ephemeral-script.ts), never register or daemon.
 //
 // Identity: every pod is the ONE runner registered once on the server with
-// `forgejo forgejo-cli actions register --secret ...`; create-runner-file derives the same runner
-// UUID from the same secret in each pod, so pods never add runners to Forgejo. Hence offline
-// registration only.
+// `forgejo forgejo-cli actions register --secret-file ... --scope <the trigger's scope>`
+// (registerCommand); create-runner-file derives the same runner UUID from the same secret in each
+// pod, so pods never add runners to Forgejo. Hence offline registration only.
 import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { dindHttpUrl } from '../pool/dind-endpoint.ts';
 import { explain } from '../metadata.ts';
 import { poolPod, type RunnerPodTemplateProps } from '../pool/pool-pod.ts';
-import { PropsCheck, PropsError } from '../props-error.ts';
+import { PropsCheck, PropsError, type PropPath } from '../props-error.ts';
 import type { RunnerConfig } from '../pool/runner-config.ts';
 import { RUNNER_PATHS } from '../pool/runner-container.ts';
 import { ephemeralRunnerScript, type EphemeralScriptProps } from './ephemeral-script.ts';
 import { ForgejoRunnerScaledJob, type ForgejoRunnerScaledJobProps } from './forgejo-runner-scaled-job.ts';
+import { registerCommand, registerCommandLines } from './forgejo-runner-trigger.ts';
 
 /** The scaling knobs of an ephemeral pool; their defaults are documented where they are applied. */
 export type EphemeralScalingOptions = Pick<
@@ -61,6 +62,8 @@ export class EphemeralRunnerPool extends Construct {
   public readonly podSelector: Readonly<Record<string, string>>;
   /** The trigger as synthesized: address and label names. */
   public readonly trigger: ForgejoRunnerScaledJob['triggerMetadata'];
+  /** The one-time server-side registration of the pool's runner, in the scope the trigger counts (also a comment on the ScaledJob). */
+  public readonly registerCommand: string;
 
   constructor(scope: Construct, id: string, props: EphemeralRunnerPoolProps) {
     super(scope, id);
@@ -83,7 +86,7 @@ export class EphemeralRunnerPool extends Construct {
     const scaling = props.ephemeral ?? {};
 
     const script = ephemeralRunnerScript({ configPath: RUNNER_PATHS.configFile, dockerUrl: dindHttpUrl(), waitForTask: scaling.waitForTask });
-    const { config, pod, podLabels, labels, selector, terminationGracePeriodSeconds } = poolPod(this, what, props, script);
+    const { config, pod, podLabels, labels, selector, terminationGracePeriodSeconds } = poolPod(this, what, props, script, true);
     this.config = config;
     this.podSelector = selector;
 
@@ -103,14 +106,28 @@ export class EphemeralRunnerPool extends Construct {
         metadataLabels: labels,
       });
     } catch (e) {
-      // The scaling knobs are this pool's `ephemeral.*`; the rest (labels, forgejoUrl) are its own props.
+      // The scaling knobs are this pool's `ephemeral.*`; the rest (labels, forgejoUrl) are its own
+      // props; a runner env var KEDA would read came from runnerEnv.
       if (!(e instanceof PropsError)) throw e;
-      throw new PropsError(what, e.problems.map((p) => (SCALING.includes(String(p.path[0])) ? { ...p, path: ['ephemeral', ...p.path] } : p)));
+      const env = pod.spec.containers[0]?.env ?? [];
+      const propPath = (path: PropPath): PropPath => {
+        if (SCALING.includes(String(path[0]))) return ['ephemeral', ...path];
+        const name = path[4] === 'env' && typeof path[5] === 'number' ? env[path[5]]?.name : undefined;
+        return name !== undefined && props.runnerEnv?.[name] !== undefined ? ['runnerEnv', name] : path;
+      };
+      throw new PropsError(what, e.problems.map((p) => ({ ...p, path: propPath(p.path) })));
     }
     this.scaledJob = job.resource;
     this.trigger = job.triggerMetadata;
+    const registration = { runnerName: props.runnerName ?? props.name, labels: props.labels, scope: scaling.scope };
+    this.registerCommand = registerCommand(registration);
 
     const s = this.scaledJob;
+    explain(
+      s,
+      '',
+      ['Register the runner once on the Forgejo server, in the scope the trigger counts (no other runner may serve its labels there):', ...registerCommandLines(registration).map((l) => `  ${l}`)].join('\n'),
+    );
     const podPath = 'spec.jobTargetRef.template.spec';
     for (const [path, why] of pod.notes) explain(s, `${podPath}.${path}`, why);
     explain(

@@ -6,8 +6,9 @@
 // create-runner-file.go; KEDA's e2e test tests/scalers/forgejo_runner does the same two steps):
 // - `create-runner-file --instance URL --secret 40-hex [--name N] [--connect]` derives the runner
 //   UUID from the secret registered once on the server (`forgejo-cli actions register --secret`)
-//   and writes runner.file; it pings the instance first and fails if Forgejo is unreachable. It
-//   writes no labels: one-job takes them from runner.labels of the config.
+//   and writes runner.file (with the config's runner.labels); it pings the instance first and
+//   fails if Forgejo is unreachable. one-job takes the labels from runner.labels of the config
+//   (job.go: config.FromFile then FromRegistration; the config's labels win), never from env.
 // - `one-job [--wait|-w]` loads the config (so runner.env_file is read fresh in every pod), asks
 //   Forgejo for one task and runs it. Without --wait it asks once and exits 1 when there is none
 //   (12.8.0/12.8.1 exit 0, >= 12.8.2 exit 2); with --wait it polls until it gets one and exits 0.
@@ -34,7 +35,10 @@ export interface EphemeralScriptProps {
   readonly waitForTask?: boolean;
 }
 
-/** Needs env FORGEJO_URL, RUNNER_SECRET and RUNNER_NAME (the Deployment pool's offline names). */
+/**
+ * Needs env FORGEJO_URL, RUNNER_NAME and RUNNER_SECRET_FILE (a file holding the 40-hex secret: an
+ * env var from a Secret would be read by KEDA, see RunnerContainerProps.scaledJobPod).
+ */
 export function ephemeralRunnerScript(props: EphemeralScriptProps): string {
   const waitSeconds = props.dindWaitSeconds ?? 180;
   if (!Number.isInteger(waitSeconds) || waitSeconds < 1) throw new Error(`dindWaitSeconds must be a whole number >= 1, got ${waitSeconds}`);
@@ -46,11 +50,13 @@ export function ephemeralRunnerScript(props: EphemeralScriptProps): string {
     ...dindWaitLines({ dockerUrl: props.dockerUrl, pollSeconds: props.pollSeconds, giveUpAfterSeconds: waitSeconds }),
     '',
     '# Same secret, same runner: every pod is the one runner registered on the server.',
+    '# The secret is a mounted file (KEDA reads env vars from Secrets); a shell variable, not exported.',
+    'runner_secret=$(cat "$RUNNER_SECRET_FILE")',
     '# Under `run` so TERM stops it at once (it first pings Forgejo); its failure is the exit code.',
     'echo "Writing runner file from the shared secret..."',
     `run forgejo-runner --config ${props.configPath} create-runner-file \\`,
     '  --instance "$FORGEJO_URL" \\',
-    '  --secret "$RUNNER_SECRET" \\',
+    '  --secret "$runner_secret" \\',
     '  --name "$RUNNER_NAME" || exit "$?"',
     '',
     '# exec: the runner gets TERM itself and its exit code ends the Job pod.',

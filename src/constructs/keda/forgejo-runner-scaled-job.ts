@@ -2,8 +2,14 @@
 // job, each running `forgejo-runner one-job` in a fresh pod, and scales to zero when none wait.
 //
 // Facts this relies on (checked against the sources; see also forgejo-runner-trigger.ts):
-// - KEDA >= 2.20: before it the forgejo-runner scaler always reported "active", so a ScaledJob
-//   never reached zero (kedacore/keda #7527, fixed by commit 65bdb86, first tag v2.20.0).
+// - KEDA >= 2.18 has the forgejo-runner scaler (kedacore/keda #6488). A ScaledJob creates no Job
+//   while nothing is queued in every version since (pkg/scaling/scaledjob/metrics.go,
+//   pkg/scaling/executor/scale_jobs.go). Built and validated against 2.20.2: 2.20 reports the
+//   scaler's activity correctly (#7532, which fixed #7527, a ScaledObject that never reached
+//   zero) and no longer logs Forgejo's error bodies (#7469).
+// - KEDA copies every ScaledJob label onto its Jobs, over its own defaults, except the keys of
+//   annotation scaledjob.keda.sh/job-excluded-labels (>= 2.18; pkg/scaling/executor/scale_jobs.go
+//   generateJobs), and every annotation without exception.
 // - Forgejo's job count includes running jobs; KEDA's `default` scaling strategy creates
 //   min(maxReplicaCount, queue length) minus the Jobs still running, which is right for a count
 //   that includes this pool's own running jobs (keda-docs 2.20 reference/scaledjob-spec.md).
@@ -21,6 +27,18 @@ import type { PodSpec } from '../../../imports/k8s.ts';
 import { kubeObject } from '../kube-object.ts';
 import { PropsCheck, type PropPath } from '../props-error.ts';
 import { wholeNumber } from '../rules.ts';
+
+/** Why the first container's env may not come from Secrets (the start of the message). */
+export const KEDA_READS_ENV = "KEDA reads the env of the Job template's first container (and fails the scaler when a Secret is missing)";
+
+/** KEDA's annotation naming ScaledJob labels it must not copy onto Jobs (comma-separated, no spaces). */
+const JOB_EXCLUDED_LABELS = 'scaledjob.keda.sh/job-excluded-labels';
+/**
+ * Labels kept off the Jobs: `managed-by: cdk8s` would claim Jobs KEDA creates (KEDA's own
+ * `keda-operator` stays), and Argo CD's label tracking (`instance`) would make them look like the
+ * Application's, OutOfSync, pruned while they run.
+ */
+const JOBS_KEEP_OFF = ['app.kubernetes.io/managed-by', 'app.kubernetes.io/instance'] as const;
 
 const DEFAULT_MIN_REPLICAS = 0;
 const DEFAULT_MAX_REPLICAS = 1;
@@ -81,7 +99,7 @@ export interface ForgejoRunnerScaledJobProps {
 interface ScaledJobBody {
   readonly apiVersion: 'keda.sh/v1alpha1';
   readonly kind: 'ScaledJob';
-  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels?: Record<string, string> };
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels?: Record<string, string>; readonly annotations: Record<string, string> };
   readonly spec: Record<string, unknown>;
 }
 
@@ -146,6 +164,7 @@ export class ForgejoRunnerScaledJob extends Construct {
         name: props.name,
         namespace: props.namespace,
         ...(props.metadataLabels ? { labels: { ...props.metadataLabels } } : {}),
+        annotations: { [JOB_EXCLUDED_LABELS]: JOBS_KEEP_OFF.join(',') },
       },
       spec: {
         jobTargetRef: {
@@ -173,7 +192,10 @@ export class ForgejoRunnerScaledJob extends Construct {
           {
             type: 'forgejo-runner',
             metadata: { ...this.triggerMetadata },
-            authenticationRef: { name: props.authentication.name },
+            authenticationRef: {
+              name: props.authentication.name,
+              ...(props.authentication.kind === 'ClusterTriggerAuthentication' ? { kind: props.authentication.kind } : {}),
+            },
           },
         ],
       },
@@ -199,6 +221,19 @@ function checkPodTemplate(check: PropsCheck, template: PodTemplate, runnerName: 
     check.fail(['runnerContainerName'], `expected a container of podTemplate, got "${runnerName}"; its containers are: ${mains.join(', ')}`);
     return pod;
   }
+  // KEDA resolves the env of containers[0] (or envSourceContainerName, never set here) before it
+  // builds the scaler, reading every Secret and ConfigMap it names with the operator's rights; one
+  // missing fails the scaler ("error resolving secrets for ScaleTarget": kedacore/keda
+  // pkg/scaling/resolver/scale_resolvers.go ResolveContainerEnv, pkg/scaling/scalers_builder.go).
+  // The scaler needs none of them (its token comes from the authentication), so none may be there.
+  const first = pod.containers[0];
+  first?.env?.forEach((e, j) => {
+    const from = e.valueFrom?.secretKeyRef ? `Secret ${e.valueFrom.secretKeyRef.name}` : e.valueFrom?.configMapKeyRef ? `ConfigMap ${e.valueFrom.configMapKeyRef.name}` : undefined;
+    if (from) check.fail(['podTemplate', 'spec', 'containers', 0, 'env', j], `${KEDA_READS_ENV}: env var ${e.name} comes from ${from}; mount it as a file instead`);
+  });
+  first?.envFrom?.forEach((e, j) => {
+    check.fail(['podTemplate', 'spec', 'containers', 0, 'envFrom', j], `${KEDA_READS_ENV}: envFrom ${e.secretRef ? `Secret ${e.secretRef.name}` : `ConfigMap ${e.configMapRef?.name}`}; mount it as a file instead`);
+  });
   const extra = mains.filter((n) => n !== runnerName);
   if (extra.length > 0) {
     check.fail(
@@ -218,7 +253,13 @@ function explainScaledJob(r: ApiObject, min: number, global: boolean): void {
     'spec.jobTargetRef.podFailurePolicy',
     'an evicted pod is replaced without counting (checked first: its runner exits 143 too); any other runner exit != 0 (e.g. one-job got no task) fails the Job at once',
   );
-  explain(r, 'spec.minReplicaCount', min === 0 ? 'scale to zero when no job waits (needs KEDA >= 2.20)' : `${min} runner pod(s) wait for work even when idle`);
+  explain(r, 'spec.minReplicaCount', min === 0 ? 'scale to zero: no Job while no job waits' : `${min} runner pod(s) wait for work even when idle`);
+  explain(
+    r,
+    'metadata.annotations',
+    'KEDA copies labels and annotations onto every Job; the excluded labels leave KEDA\'s managed-by: keda-operator on Jobs and ' +
+      'no Argo CD instance label that would prune them (a copied sync-wave is inert: Argo CD reads waves from its own objects only)',
+  );
   explain(r, 'spec.rollout', 'gradual: a changed ScaledJob never deletes Jobs that are running CI jobs');
   explain(r, 'spec.scalingStrategy', 'Forgejo counts running jobs too; default subtracts the Jobs already running');
   explain(r, 'spec.triggers[0].metadata.labels', 'label names only; no other runner may serve them, or its running jobs count here');

@@ -19,12 +19,16 @@
 //   A GET needs the read level of the route's scope: read:repository (repo), read:organization
 //   (org), read:user (user), read:admin (global) (Forgejo routers/api/v1/api.go).
 import { PropsCheck } from '../props-error.ts';
-import { forgejoName, LABEL_NAME, oneOf, runnerLabelName, SCOPE_KINDS } from '../rules.ts';
+import { forgejoName, oneOf, repeatedLabelNames, runnerLabelName, runnerLabelNameRule, SCOPE_KINDS } from '../rules.ts';
 
 /** Which jobs the scaler counts; it should match the scope the runner is registered in. */
 export type ForgejoRunnerScope =
-  /** Jobs of the token owner's repositories (the scaler's default). */
-  | { readonly kind: 'user' }
+  /**
+   * Jobs of the token owner's repositories (the scaler's default). `user` is the token owner's
+   * user name: the scaler does not need it, the runner's registration does (`--scope <user>`).
+   * @default user: not named (the registration command then says where it goes)
+   */
+  | { readonly kind: 'user'; readonly user?: string }
   /** Jobs of one repository. */
   | { readonly kind: 'repo'; readonly owner: string; readonly repo: string }
   /** Jobs of one organization. */
@@ -77,11 +81,8 @@ export function forgejoRunnerTriggerMetadata(what: string, props: ForgejoRunnerT
   check.check(['forgejoUrl'], triggerAddress(props.address));
   if (props.labels.length === 0) check.fail(['labels'], 'expected the pool\'s runner labels (e.g. "k8s:docker://image:tag"), got none');
   const names = props.labels.map(runnerLabelName);
-  names.forEach((n, i) => {
-    if (!LABEL_NAME.test(n)) check.fail(['labels', i], `expected a label with a usable name (no ",", ":" or whitespace before the ":"), got "${props.labels[i]}"`);
-    const first = names.indexOf(n);
-    if (first !== i) check.fail(['labels', i], `expected each label name once; "${n}" is already labels[${first}]`);
-  });
+  props.labels.forEach((label, i) => check.check(['labels', i], runnerLabelNameRule(label)));
+  for (const [i, message] of repeatedLabelNames(props.labels)) check.fail(['labels', i], message);
 
   const scope = props.scope ?? { kind: 'user' };
   // JavaScript callers and values files bypass the union type: each kind's fields are checked here.
@@ -92,13 +93,14 @@ export function forgejoRunnerTriggerMetadata(what: string, props: ForgejoRunnerT
     else check.check(['scope', field], forgejoName(value));
     return String(value);
   };
-  const FIELDS: Readonly<Record<(typeof SCOPE_KINDS)[number], readonly string[]>> = { user: [], repo: ['owner', 'repo'], org: ['org'], global: ['adminToken'] };
+  const FIELDS: Readonly<Record<(typeof SCOPE_KINDS)[number], readonly string[]>> = { user: ['user'], repo: ['owner', 'repo'], org: ['org'], global: ['adminToken'] };
   let scoped: Partial<ForgejoRunnerTriggerMetadata> = {};
   if (!check.check(['scope', 'kind'], oneOf(SCOPE_KINDS)(fields.kind))) check.done(); // throws: no fields to check for an unknown kind
   const kind = fields.kind as (typeof SCOPE_KINDS)[number];
   for (const field of Object.keys(fields)) {
     if (field !== 'kind' && !FIELDS[kind].includes(field)) check.fail(['scope', field], `expected only ${['kind', ...FIELDS[kind]].join(', ')} with scope kind ${kind}`);
   }
+  if (kind === 'user' && fields.user !== undefined) name('user'); // not sent to the scaler: only the registration uses it
   if (kind === 'repo') scoped = { owner: name('owner'), repo: name('repo') };
   if (kind === 'org') scoped = { org: name('org') };
   if (kind === 'global') {
@@ -112,4 +114,63 @@ export function forgejoRunnerTriggerMetadata(what: string, props: ForgejoRunnerT
   }
   check.done();
   return { address: props.address.replace(/\/+$/, ''), labels: names.join(','), ...scoped };
+}
+
+/**
+ * The `--scope` of `forgejo forgejo-cli actions register` that makes the runner take exactly the
+ * jobs the trigger counts: Forgejo's ParseScope (routers/private/actions.go) reads "owner/repo"
+ * as a repository, "name" as a user or organization, and no scope as global; the scaler counts
+ * one repository (owner+repo), one organization (org), the token owner's repositories (user) or
+ * all (global) (KEDA forgejo_runner_scaler.go getRunnerJobURL; Forgejo GetActionRunJobs). A
+ * runner registered wider takes jobs the scaler never counted, so they start no pods and the
+ * pool's own wait behind them. Undefined for global (no flag).
+ */
+export function registrationScope(scope: ForgejoRunnerScope = { kind: 'user' }): string | undefined {
+  switch (scope.kind) {
+    case 'repo':
+      return `${scope.owner}/${scope.repo}`;
+    case 'org':
+      return scope.org;
+    case 'user':
+      return scope.user ?? "<the scaler token owner's user name>";
+    case 'global':
+      return undefined;
+  }
+}
+
+/** Props of registerCommand. */
+export interface RegisterCommandProps {
+  /** The name the runner registers under. */
+  readonly runnerName: string;
+  /** The pool's runner labels; their names are registered. */
+  readonly labels: readonly string[];
+  /** @default { kind: 'user' } */
+  readonly scope?: ForgejoRunnerScope;
+}
+
+/**
+ * The one-time server-side registration of an ephemeral pool's runner, with the scope its
+ * trigger counts (Forgejo cmd/forgejo/actions.go: `--secret-file` keeps the secret out of shell
+ * history and argv). Run where the Forgejo binary and app.ini are (e.g. `kubectl exec` into
+ * the Forgejo pod).
+ */
+export function registerCommand(props: RegisterCommandProps): string {
+  return registerCommandWords(props).join(' ');
+}
+
+/** registerCommand as shell lines, one flag a line (for a comment a reader copies). */
+export function registerCommandLines(props: RegisterCommandProps): string[] {
+  const [command, ...flags] = registerCommandWords(props);
+  return [`${command} \\`, ...flags.map((f, i) => `  ${f}${i < flags.length - 1 ? ' \\' : ''}`)];
+}
+
+function registerCommandWords(props: RegisterCommandProps): string[] {
+  const scope = registrationScope(props.scope);
+  return [
+    'forgejo forgejo-cli actions register',
+    `--name ${props.runnerName}`,
+    ...(scope !== undefined ? [`--scope ${scope}`] : []),
+    `--labels ${props.labels.map(runnerLabelName).join(',')}`,
+    '--secret-file <file holding the 40-hex runner secret>',
+  ];
 }

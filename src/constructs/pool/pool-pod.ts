@@ -20,6 +20,7 @@ import {
   metadataKey,
   oneOf,
   quantity,
+  repeatedLabelNames,
   runnerLabel,
   runnerName,
   timeZone,
@@ -65,8 +66,17 @@ export interface PodExtensions {
 
 /** What one pool decides for itself. */
 export interface PoolSettings extends PodExtensions {
-  /** Runner labels ("name:docker://image"); at least one, no spaces or commas. */
+  /**
+   * Runner labels ("name:docker://image"); at least one, no spaces or commas, each name once and
+   * of the characters A-Z a-z 0-9 . _ ~ - only.
+   */
   readonly labels: readonly string[];
+  /**
+   * Accept host labels (`name:host`, or a bare `name`): their jobs run inside the runner
+   * container itself, next to its secrets and without DinD's isolation.
+   * @default false (only `name:docker://image` labels)
+   */
+  readonly allowHostLabels?: boolean;
   /** Name the runner registers under (no spaces). @default the pool name */
   readonly runnerName?: string;
   /** Jobs run at once. @default 1 */
@@ -192,7 +202,9 @@ export function checkPoolSettings(check: PropsCheck, prefix: PropPath, props: Po
   check.check(at('name'), dnsLabel(props.name));
   checkPodExtensions(check, prefix, props);
   if (props.labels.length === 0) check.fail(at('labels'), 'expected at least one runner label such as "docker:docker://node:20"');
-  props.labels.forEach((label, i) => check.check(at('labels', i), runnerLabel(label)));
+  const labelRule = runnerLabel({ allowHostLabels: props.allowHostLabels });
+  props.labels.forEach((label, i) => check.check(at('labels', i), labelRule(label)));
+  for (const [i, message] of repeatedLabelNames(props.labels)) check.fail(at('labels', i), message);
   if (props.runnerName !== undefined) check.check(at('runnerName'), runnerName(props.runnerName));
   const capacity = props.capacity ?? 1;
   check.check(at('capacity'), wholeNumber(1)(capacity));
@@ -219,9 +231,10 @@ export function checkPoolSettings(check: PropsCheck, prefix: PropPath, props: Po
 /**
  * Validates the props (a PropsError naming `what`, e.g. `RunnerPool runners`), then builds the
  * pool's RunnerConfig under `scope` (id `Config`) and its runner pod. `runnerScript` replaces the
- * runner container's script (default: the daemon start-up script).
+ * runner container's script (default: the daemon start-up script); `scaledJobPod`: see
+ * RunnerContainerProps.scaledJobPod.
  */
-export function poolPod(scope: Construct, what: string, props: RunnerPodTemplateProps, runnerScript?: string): PoolPod {
+export function poolPod(scope: Construct, what: string, props: RunnerPodTemplateProps, runnerScript?: string, scaledJobPod = false): PoolPod {
   const check = new PropsCheck(what);
   checkSharedPoolSettings(check, props);
   const { capacity, timeout, shutdownTimeout, grace, logLevel } = checkPoolSettings(check, [], props);
@@ -279,6 +292,7 @@ export function poolPod(scope: Construct, what: string, props: RunnerPodTemplate
       runnerResources: props.runnerResources,
       dindResources: props.dindResources,
       runnerScript,
+      scaledJobPod,
     });
   } catch (e) {
     // The parts' own checks (e.g. an env var the runner sets itself): reported at runnerEnv.

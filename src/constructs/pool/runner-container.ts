@@ -6,7 +6,7 @@ import { runnerStartupScript } from '../startup-script.ts';
 import { dindDockerHost, dindHttpUrl } from './dind-endpoint.ts';
 import { runnerReadinessCommand } from './runner-probes.ts';
 import type { ContainerResources, RunnerRegistration } from './types.ts';
-import { secretEnvVar, type ContainerPart, type PodVolume } from './volumes.ts';
+import { PodVolume, secretEnvVar, type ContainerPart } from './volumes.ts';
 
 /** Where the runner container keeps its files. */
 export const RUNNER_PATHS = {
@@ -18,6 +18,8 @@ export const RUNNER_PATHS = {
   configFile: '/config/config.yaml',
   /** Read-only mount of the job env file's Secret. */
   jobSecretsDir: '/secrets/jobs',
+  /** Read-only mount of the runner secret's key in a ScaledJob pod (offline registration). */
+  runnerSecretDir: '/secrets/runner',
   zoneinfo: '/usr/share/zoneinfo',
 } as const;
 
@@ -50,6 +52,17 @@ export interface RunnerContainerProps {
    * @default the daemon start-up script (startup-script.ts), with a readiness probe
    */
   readonly script?: string;
+  /**
+   * The pod is a KEDA ScaledJob's Job template. KEDA resolves the env of the template's first
+   * container before it builds the scaler, reading every Secret it names with the operator's
+   * rights, and one missing Secret fails the pool's scaler (kedacore/keda
+   * pkg/scaling/resolver/scale_resolvers.go ResolveContainerEnv, pkg/scaling/scalers_builder.go).
+   * So the runner secret comes as a read-only file (env RUNNER_SECRET_FILE names it) (Secret env
+   * vars of `env` are refused by ForgejoRunnerScaledJob); RUNNER_LABELS is left out (one-job reads
+   * runner.labels of the config).
+   * @default false
+   */
+  readonly scaledJobPod?: boolean;
 }
 
 /** Review notes of the runner container, relative to the container. */
@@ -60,13 +73,18 @@ export function runnerNotes(daemon: boolean): Record<string, string> {
 }
 
 export function runnerContainer(props: RunnerContainerProps): ContainerPart {
+  const job = props.scaledJobPod ?? false;
+  const reg = props.registration;
+  const secretFile = reg.mode === 'offline' && job ? PodVolume.secretFile('runner-secret', reg.runnerSecret) : undefined;
   const env: EnvVar[] = [
     ...(props.timezone ? [{ name: 'TZ', value: props.timezone }] : []),
     { name: 'DOCKER_HOST', value: dindDockerHost() },
     { name: 'FORGEJO_URL', value: props.forgejoUrl },
     { name: 'RUNNER_NAME', value: props.runnerName },
-    { name: 'RUNNER_LABELS', value: props.labels.join(',') },
-    ...(props.registration.mode === 'offline' ? [secretEnvVar('RUNNER_SECRET', props.registration.runnerSecret)] : []),
+    ...(job ? [] : [{ name: 'RUNNER_LABELS', value: props.labels.join(',') }]),
+    ...(reg.mode === 'offline'
+      ? [secretFile ? { name: 'RUNNER_SECRET_FILE', value: `${RUNNER_PATHS.runnerSecretDir}/${reg.runnerSecret.key}` } : secretEnvVar('RUNNER_SECRET', reg.runnerSecret)]
+      : []),
     ...Object.entries(props.env ?? {}).map(([name, value]) => (typeof value === 'string' ? { name, value } : secretEnvVar(name, value))),
   ];
   const names = env.map((e) => e.name);
@@ -94,7 +112,7 @@ export function runnerContainer(props: RunnerContainerProps): ContainerPart {
       ...(props.script === undefined
         ? { readinessProbe: { exec: { command: runnerReadinessCommand({ stateFile: RUNNER_PATHS.stateFile }) }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 } }
         : {}),
-      ...(props.registration.mode === 'token' ? { envFrom: [{ secretRef: { name: props.registration.tokenSecret.secretName } }] } : {}),
+      ...(reg.mode === 'token' ? { envFrom: [{ secretRef: { name: reg.tokenSecret.secretName } }] } : {}),
       ...resources(props.resources),
     },
     mounts: [
@@ -102,6 +120,7 @@ export function runnerContainer(props: RunnerContainerProps): ContainerPart {
       v.config.at(RUNNER_PATHS.configDir),
       v.zoneinfo.at(RUNNER_PATHS.zoneinfo, { readOnly: true }),
       ...(v.jobSecrets ? [v.jobSecrets.at(RUNNER_PATHS.jobSecretsDir, { readOnly: true })] : []),
+      ...(secretFile ? [secretFile.at(RUNNER_PATHS.runnerSecretDir, { readOnly: true })] : []),
     ],
   };
 }

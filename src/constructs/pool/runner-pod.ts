@@ -36,6 +36,8 @@ export interface RunnerPodProps {
   readonly dindResources?: ContainerResources;
   /** The runner container's shell script. @default the daemon start-up script (startup-script.ts) */
   readonly runnerScript?: string;
+  /** @default see RunnerContainerProps.scaledJobPod */
+  readonly scaledJobPod?: boolean;
 }
 
 export interface RunnerPod {
@@ -57,6 +59,7 @@ export function runnerPod(props: RunnerPodProps): RunnerPod {
     env: props.runnerEnv,
     resources: props.runnerResources,
     script: props.runnerScript,
+    scaledJobPod: props.scaledJobPod,
     volumes: {
       data: PodVolume.emptyDir('data'),
       config,
