@@ -25,7 +25,8 @@ copy="$scratch/repo"
 git clone -q "$root" "$copy"
 # Tracked files as they are in the working tree (uncommitted edits included), then untracked ones.
 (cd "$root" && git diff --binary HEAD) | (cd "$copy" && git apply --allow-empty --whitespace=nowarn)
-(cd "$root" && git ls-files -z --others --exclude-standard) | (cd "$root" && xargs -0 -r cp --parents -t "$copy")
+# (node_modules is linked below; as a symlink it escapes .gitignore's "node_modules/".)
+(cd "$root" && git ls-files -z --others --exclude-standard -- . ':!:node_modules') | (cd "$root" && xargs -0 -r cp -P --parents -t "$copy")
 (cd "$copy" && git add -A && git -c user.email=f@f -c user.name=fork commit -qm "working tree" --allow-empty)
 ln -s "$root/node_modules" "$copy/node_modules"
 cd "$copy"
