@@ -9,6 +9,8 @@
 // every command alike. It is a report: it exits 0 even when a target fails. The targets are for an
 // idle machine: it prints the load average at the start, after each round and at the end, and
 // says so when the machine was busy.
+// It measures the tests' own cluster (test/fixtures/values/cluster.yaml, a one-pool production
+// shape), so it runs the same in a fork whatever its values/ holds.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const fixture = join(root, 'test', 'fixtures', 'values', 'cluster.yaml');
 // The Node the README supports (package.json engines >=22.18; CI runs node@24): the targets are for it.
 const SUPPORTED_NODE = 24;
 
@@ -32,10 +35,12 @@ const stockOut = join(scratch, 'stock-out');
 // Without internet the cdk8s CLI's upgrade check fails on every run; off, to measure the steady state.
 const noUpgradeCheck = { CDK8S_CHECK_UPGRADE: 'false' };
 
-// A scratch copy of the repository's values and output: (v) and (t) really write there.
+// A scratch repository with the fixture values (its output is written by the warm-up round):
+// (v) and (t) really write there.
 const repo = join(scratch, 'repo');
-for (const dir of ['values', 'argocd']) cpSync(join(root, dir), join(repo, dir), { recursive: true });
-const repoValues = join(repo, 'values', 'indri.yaml');
+mkdirSync(join(repo, 'values'), { recursive: true });
+cpSync(fixture, join(repo, 'values', 'cluster.yaml'));
+const repoValues = join(repo, 'values', 'cluster.yaml');
 const valuesText = readFileSync(repoValues, 'utf8');
 // The TypeScript edit: a comment appended to a source file (restored at the end).
 const editedSource = join(root, 'src', 'util', 'duration.ts');
@@ -43,7 +48,7 @@ const sourceText = readFileSync(editedSource, 'utf8');
 let edits = 0;
 function editedValues(capacity) {
   const text = valuesText.replace(/^(\s+capacity:) 2$/m, `$1 ${capacity}`);
-  if (capacity !== 2 && text === valuesText) fail('values/indri.yaml has no "capacity: 2" line for (v) to edit; update editedValues()');
+  if (capacity !== 2 && text === valuesText) fail('test/fixtures/values/cluster.yaml has no "capacity: 2" line for (v) to edit; update editedValues()');
   return text;
 }
 
@@ -123,7 +128,7 @@ console.log(`\nbench wall time: ${wall.toFixed(1)} s${interrupted ? ' (interrupt
 
 // --- commands ----------------------------------------------------------------------------
 
-/** (f) N runner pools: indri.yaml with its pools replaced, written under a scratch root. */
+/** (f) N runner pools: the fixture values with its pools replaced, written under a scratch root. */
 function poolsCommand(n) {
   const dir = join(scratch, `pools-${n}`);
   const valuesFile = join(dir, 'values', `pools-${n}.yaml`);
@@ -144,13 +149,13 @@ function poolsCommand(n) {
 }
 
 function poolsValues(n) {
-  const text = readFileSync(join(root, 'values', 'indri.yaml'), 'utf8');
+  const text = readFileSync(fixture, 'utf8');
   // A top-level block: the key line plus every following indented line.
   const block = (key) => new RegExp(`^${key}:[^\\n]*\\n(?:[ \\t]+[^\\n]*(?:\\n|$))*`, 'm');
   const pools = block('pools').exec(text);
   const firstPool = pools && /^([ \t]*)- [^\n]*\n(?:\1 [^\n]*\n?)*/m.exec(pools[0]);
   if (!firstPool || !/^\s*- name:/m.test(firstPool[0]) || !/runnerName:/.test(firstPool[0]) || !block('output').test(text)) {
-    fail('values/indri.yaml no longer has the pools:/output: layout this script rewrites; update poolsValues()');
+    fail('test/fixtures/values/cluster.yaml no longer has the pools:/output: layout this script rewrites; update poolsValues()');
   }
   const item = firstPool[0].endsWith('\n') ? firstPool[0] : `${firstPool[0]}\n`;
   const items = Array.from({ length: n }, (_, i) =>
@@ -228,7 +233,7 @@ function printTable() {
   console.log(
     '\n(v) edits the values of a scratch copy of the repository before each run; (t) appends a comment to src/util/duration.ts' +
       '\n(restored at the end), so each run loads a changed source (no build, no type check in synth); (d) is the conventional app, written to a scratch --output;' +
-      '\n(f1000) values/indri.yaml with 1000 generated pools, written under a scratch --root emptied before each run.',
+      '\n(f1000) the fixture values (test/fixtures/values/cluster.yaml) with 1000 generated pools, written under a scratch --root emptied before each run.',
   );
   for (const cmd of commands) if (results.get(cmd.id).note) console.log(`(${cmd.id}) ${results.get(cmd.id).note}`);
 }

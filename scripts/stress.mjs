@@ -4,9 +4,10 @@
 // runs, starts synth B, and checks that the output is exactly what one synth of the final
 // values gives (byte for byte, no extra or missing file) and that no leftover (lock, staging
 // set, temp file) remains or shows in `git status`. CI runs it (.ci/run); `npm test` does not.
+// It runs the tests' own cluster (test/fixtures/values/cluster.yaml), not the operator's values.
 //   node scripts/stress.mjs [--rounds N]
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +18,15 @@ const cli = join(root, 'bin', 'forgejo-runner-cdk8s.mjs');
 const { values: opts } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
 const rounds = Number(opts.rounds);
 
+const fixture = join(root, 'test', 'fixtures', 'values', 'cluster.yaml');
 const scratch = mkdtempSync(join(tmpdir(), 'forgejo-runner-stress-'));
 const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8' });
+/** A git repository with the fixture as values/cluster.yaml and its synthesized output, committed. */
 function repoCopy(name) {
   const dir = join(scratch, name);
-  for (const d of ['values', 'argocd']) cpSync(join(root, d), join(dir, d), { recursive: true });
+  mkdirSync(join(dir, 'values'), { recursive: true });
+  cpSync(fixture, join(dir, 'values', 'cluster.yaml'));
+  execFileSync(process.execPath, [cli, 'synth', '--root', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');
   git(dir, '-c', 'user.email=s@s', '-c', 'user.name=s', 'commit', '-qm', 'baseline');
@@ -45,13 +50,13 @@ function tree(dir, base = dir, acc = new Map()) {
   return acc;
 }
 
-const base = readFileSync(join(root, 'values', 'indri.yaml'), 'utf8');
-const withoutZot = base.replace(/\njobCredential:\n(?: {2}.*\n|\s*#.*\n)+/, '\n');
-const variant = (n) => (n % 3 === 0 ? withoutZot : base).replace('capacity: 2', `capacity: ${1 + (n % 7)}`);
+const base = readFileSync(fixture, 'utf8');
+const withoutCredential = base.replace(/\njobCredential:\n(?: {2}.*\n|\s*#.*\n)+/, '\n');
+const variant = (n) => (n % 3 === 0 ? withoutCredential : base).replace('capacity: 2', `capacity: ${1 + (n % 7)}`);
 
 const repo = repoCopy('repo');
 const reference = repoCopy('reference');
-const valuesFile = join(repo, 'values', 'indri.yaml');
+const valuesFile = join(repo, 'values', 'cluster.yaml');
 let failures = 0;
 try {
   for (let round = 1; round <= rounds; round++) {
@@ -63,7 +68,7 @@ try {
     const b = run(repo);
     const [ra, rb] = await Promise.all([a, b]);
     // The expected output: one synth of the final values in a separate repository.
-    writeFileSync(join(reference, 'values', 'indri.yaml'), finalValues);
+    writeFileSync(join(reference, 'values', 'cluster.yaml'), finalValues);
     const ref = await run(reference);
     const problems = [];
     if (ra.code !== 0 || rb.code !== 0 || ref.code !== 0) problems.push(`exit codes A=${ra.code} B=${rb.code} reference=${ref.code}\n${ra.out}${rb.out}${ref.out}`);

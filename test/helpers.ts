@@ -14,7 +14,12 @@ import { tempDir } from './temp-dir.js';
 export { tempDir };
 
 export const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_VALUES_FILE = join(PROJECT, 'values', 'indri.yaml');
+/**
+ * The tests' own values (a one-pool cluster with generic names), never the operator's values/:
+ * a fork that adds or replaces clusters keeps `npm test` green. tempRepo() holds it as
+ * values/cluster.yaml with its synthesized output.
+ */
+export const DEFAULT_VALUES_FILE = join(PROJECT, 'test', 'fixtures', 'values', 'cluster.yaml');
 
 /** The operator's reference repo snapshot; absent in a standalone clone. */
 export const SHARED_REFERENCE = resolve(PROJECT, '..', 'shared', 'reference', 'blumeops');
@@ -54,8 +59,10 @@ export function container(deployment: any, name: string): any {
 }
 
 /**
- * A throwaway git repo holding this project's values and committed output, so a test can run
- * the CLI against it and assert `git status --porcelain`. The first one is made with git; the
+ * A throwaway git repo holding the fixture values as values/cluster.yaml (DEFAULT_VALUES_FILE)
+ * and their output, synthesized by the real CLI (argocd/manifests/forgejo-runner/, 7 files, and
+ * argocd/apps/forgejo-runner.yaml), so a test can run the CLI against it and assert
+ * `git status --porcelain`. The first one is made with git; the
  * rest are copies of it (.git included), which is much cheaper than init + add + commit. Its .git
  * is kept small (no sample hooks, no reflogs, objects in one pack): 30 entries to copy, not 80.
  */
@@ -63,9 +70,12 @@ let template: string | undefined;
 export function tempRepo(): string {
   if (!template) {
     template = tempDir('frc-template-');
-    for (const dir of ['values', 'argocd']) {
-      if (existsSync(join(PROJECT, dir))) cpSync(join(PROJECT, dir), join(template, dir), { recursive: true });
-    }
+    mkdirSync(join(template, 'values'));
+    cpSync(DEFAULT_VALUES_FILE, join(template, 'values', 'cluster.yaml'));
+    execFileSync(process.execPath, [join(PROJECT, 'bin', 'forgejo-runner-cdk8s.mjs'), 'synth', '--root', template], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     git(template, 'init', '-q', '--template=');
     git(template, 'config', 'core.logAllRefUpdates', 'false');
     git(template, 'add', '-A');

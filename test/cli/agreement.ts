@@ -3,11 +3,11 @@
 // (generated files no values file produces any more) is removed by synth and reported by both.
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, PROJECT, runMain, tempRepo } from '../helpers.js';
+import { DEFAULT_VALUES_FILE, git, runMain, tempRepo } from '../helpers.js';
 
-const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
+const base = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
 const APP = 'argocd/apps/forgejo-runner.yaml';
-const ZOT = 'argocd/manifests/forgejo-runner/externalsecret-zot-ci-apikey.yaml';
+const CREDENTIAL = 'argocd/manifests/forgejo-runner/externalsecret-registry-ci-apikey.yaml';
 
 /** check, diff and synth on one state (synth last: it may change it). */
 async function allThree(repo: string) {
@@ -25,41 +25,41 @@ describe('check, diff and synth agree', () => {
     const { check, diff, synth } = await allThree(repo);
     for (const [name, r] of Object.entries({ check, diff, synth })) {
       expect({ name, code: r.code }).toEqual({ name, code: 1 });
-      expect(r.stderr).toContain(`values/indri.yaml: ${APP} is a symbolic link; synth writes only regular files it generated (also with --force)`);
+      expect(r.stderr).toContain(`values/cluster.yaml: ${APP} is a symbolic link; synth writes only regular files it generated (also with --force)`);
     }
     expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(before);
   });
 
   test('a manifest that is a symlink to an identical file: all three refuse it', async () => {
     const repo = tempRepo();
-    renameSync(join(repo, ZOT), join(repo, 'argocd/zot.yaml'));
-    symlinkSync('../../zot.yaml', join(repo, ZOT));
+    renameSync(join(repo, CREDENTIAL), join(repo, 'argocd/credential.yaml'));
+    symlinkSync('../../credential.yaml', join(repo, CREDENTIAL));
     const { check, diff, synth } = await allThree(repo);
     for (const [name, r] of Object.entries({ check, diff, synth })) {
       expect({ name, code: r.code }).toEqual({ name, code: 1 });
-      expect(r.stderr).toContain(`${ZOT} is a symbolic link`);
+      expect(r.stderr).toContain(`${CREDENTIAL} is a symbolic link`);
     }
   });
 
   test('a committed file with an invalid UTF-8 byte where synth writes U+FFFD: check fails, diff says the bytes differ, synth rewrites it', async () => {
     const repo = tempRepo();
     // A 1Password item title is free text: U+FFFD is a valid character there.
-    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace('  item: zot-ci-apikey', '  item: "zot-ci-apikey\uFFFD"\n  secretName: zot-ci-apikey'));
+    writeFileSync(join(repo, 'values', 'cluster.yaml'), base.replace('  item: registry-ci-apikey', '  item: "registry-ci-apikey\uFFFD"\n  secretName: registry-ci-apikey'));
     expect((await runMain(['synth', '--root', repo])).code).toBe(0);
-    const good = readFileSync(join(repo, ZOT));
+    const good = readFileSync(join(repo, CREDENTIAL));
     const at = good.indexOf(Buffer.from('\uFFFD'));
     expect(at).toBeGreaterThan(0);
     const bad = Buffer.concat([good.subarray(0, at), Buffer.from([0xff]), good.subarray(at + 3)]);
     expect(bad.toString('utf8')).toBe(good.toString('utf8')); // decoded, the two look the same
-    writeFileSync(join(repo, ZOT), bad);
+    writeFileSync(join(repo, CREDENTIAL), bad);
     const { check, diff, synth } = await allThree(repo);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain('differ from a fresh synth');
     expect(diff.code).toBe(0);
-    expect(diff.stdout).toContain(`# ${ZOT}: the bytes differ where the text looks the same (the file on disk is not valid UTF-8); synth rewrites it`);
+    expect(diff.stdout).toContain(`# ${CREDENTIAL}: the bytes differ where the text looks the same (the file on disk is not valid UTF-8); synth rewrites it`);
     expect(synth.code).toBe(0);
-    expect(synth.stdout).toContain('changed externalsecret-zot-ci-apikey.yaml');
-    expect(readFileSync(join(repo, ZOT)).equals(good)).toBe(true);
+    expect(synth.stdout).toContain('changed externalsecret-registry-ci-apikey.yaml');
+    expect(readFileSync(join(repo, CREDENTIAL)).equals(good)).toBe(true);
     expect((await runMain(['check', '--root', repo])).code).toBe(0);
   });
 
@@ -68,8 +68,8 @@ describe('check, diff and synth agree', () => {
     const { check, diff, synth } = await allThree(repo);
     expect([check.code, diff.stdout, synth.stdout]).toEqual([
       0,
-      'values/indri.yaml: no differences\n',
-      'values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n',
+      'values/cluster.yaml: no differences\n',
+      'values/cluster.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n',
     ]);
   });
 });
@@ -149,7 +149,7 @@ describe('orphaned output: generated files no values file produces any more', ()
 
   test('synth of one values file (--values) removes no output of another values file of the repository', async () => {
     const repo = await repoWithSecond();
-    const synth = await runMain(['synth', '--root', repo, '--values', join(repo, 'values', 'indri.yaml')]);
+    const synth = await runMain(['synth', '--root', repo, '--values', join(repo, 'values', 'cluster.yaml')]);
     expect(synth.code).toBe(0);
     expect(synth.stdout).not.toContain('removed');
     expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe('');

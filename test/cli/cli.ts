@@ -5,17 +5,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { git, PROJECT, runCli, runMain, tempRepo, writeValues, type CliResult } from '../helpers.js';
+import { DEFAULT_VALUES_FILE, git, PROJECT, runCli, runMain, tempRepo, writeValues, type CliResult } from '../helpers.js';
 import { testConcurrently } from '../shell-harness.js';
 
-const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
+const base = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
+/** Line of jobCredential.item, which the credential's Secret name derives from by default. */
+const credentialItemLine = base.split('\n').indexOf('  item: registry-ci-apikey') + 1;
 
 /** Each bad input, as a values-file text (or undefined: the file does not exist). */
 const cases: Record<string, { text?: string; expect: RegExp }> = {
-  'an unknown key': { text: base.replace('  username: zot-ci', '  usrname: zot-ci'), expect: /bad\.yaml:\d+: jobCredential\.usrname: unknown key "usrname" \(did you mean "username"\?\)/ },
+  'an unknown key': { text: base.replace('  username: ci-bot', '  usrname: ci-bot'), expect: /bad\.yaml:\d+: jobCredential\.usrname: unknown key "usrname" \(did you mean "username"\?\)/ },
   'a wrong type': { text: base.replace('replicas: 1', 'replicas: one'), expect: /bad\.yaml:\d+: pools\[0\]\.replicas: expected number, got string/ },
   'a negative capacity': { text: base.replace('capacity: 2', 'capacity: -2'), expect: /bad\.yaml:\d+: pools\[0\]\.capacity: expected a whole number >= 1/ },
-  'an invalid env var name': { text: base.replace('apiKey: ZOT_CI_API_KEY', 'apiKey: ZOT CI KEY'), expect: /bad\.yaml:\d+: jobCredential\.envVars\.apiKey: expected an environment variable name/ },
+  'an invalid env var name': { text: base.replace('apiKey: REGISTRY_API_KEY', 'apiKey: REGISTRY API KEY'), expect: /bad\.yaml:\d+: jobCredential\.envVars\.apiKey: expected an environment variable name/ },
   'a duplicate pool name': {
     text: `${base}  - name: forgejo-runner\n    runnerName: other\n    labels: [x]\n`,
     expect: /bad\.yaml:\d+: pools\[1\]\.name: expected a unique pool name/,
@@ -23,6 +25,15 @@ const cases: Record<string, { text?: string; expect: RegExp }> = {
   'malformed YAML': { text: base.replace('namespace: forgejo-runner', 'namespace: "forgejo-runner'), expect: /bad\.yaml:\d+: \(document\): malformed YAML/ },
   'an image reference with a space': { text: base.replace('docker:27-dind', 'docker:27 dind'), expect: /bad\.yaml:\d+: images\.dind: expected an image reference/ },
   'a values file that does not exist': { expect: /bad\.yaml: \(document\): cannot read values: file does not exist/ },
+  // The usual 1Password title has spaces; the Secret name derives from it. The error is at the
+  // line of the field it derives from, shows the derived value and names the field that overrides it.
+  'a 1Password item title that derives an invalid Secret name': {
+    text: base.replace('  item: registry-ci-apikey', '  item: Registry CI Key'),
+    expect: new RegExp(
+      `^  values/bad\\.yaml:${credentialItemLine}: jobCredential\\.item: the Secret name defaults to the item title "Registry CI Key", which is not a DNS-1123 subdomain .*; set jobCredential\\.secretName to choose a valid name$`,
+      'm',
+    ),
+  },
   'a grace period shorter than shutdownTimeout': {
     text: base.replace('    shutdownTimeout: 3h', '    shutdownTimeout: 3h\n    terminationGracePeriodSeconds: 30'),
     expect: /bad\.yaml:\d+: pools\[0\]\.terminationGracePeriodSeconds: expected at least 10800 \(shutdownTimeout 3h\), got 30/,
@@ -62,7 +73,7 @@ describe('synth, check and diff', () => {
     const repo = tempRepo();
     const synth = await runMain(['synth', '--root', repo]);
     expect(synth.code).toBe(0);
-    expect(synth.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
+    expect(synth.stdout).toBe('values/cluster.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
     expect(git(repo, 'status', '--porcelain')).toBe('');
     const check = await runMain(['check', '--root', repo]);
     expect(check.code).toBe(0);
@@ -86,31 +97,31 @@ describe('synth, check and diff', () => {
     writeFileSync(file, original);
     expect((await runMain(['check', '--root', repo])).code).toBe(0);
     const clean = await runMain(['diff', '--root', repo]);
-    expect(clean.stdout).toBe('values/indri.yaml: no differences\n');
+    expect(clean.stdout).toBe('values/cluster.yaml: no differences\n');
   });
 
   test('a values change updates the files and removes the files of resources that are gone', async () => {
     const repo = tempRepo();
-    const values = join(repo, 'values', 'indri.yaml');
+    const values = join(repo, 'values', 'cluster.yaml');
     // Dropping the jobCredential block removes its ExternalSecret: its file must not linger.
     writeFileSync(values, base.replace(/\njobCredential:\n(?: {2}.*\n|\s*#.*\n)+/, '\n'));
     const result = await runMain(['synth', '--root', repo]);
     expect(result.code).toBe(0);
     // The summary says exactly what happened to which file.
     expect(result.stdout).toBe(
-      'values/indri.yaml -> argocd/manifests/forgejo-runner/ (6 files): changed configmap-forgejo-runner-config.yaml, deployment-forgejo-runner.yaml, ' +
+      'values/cluster.yaml -> argocd/manifests/forgejo-runner/ (6 files): changed configmap-forgejo-runner-config.yaml, deployment-forgejo-runner.yaml, ' +
         'kustomization.yaml; ' +
-        'removed externalsecret-zot-ci-apikey.yaml; argocd/apps/forgejo-runner.yaml: unchanged\n',
+        'removed externalsecret-registry-ci-apikey.yaml; argocd/apps/forgejo-runner.yaml: unchanged\n',
     );
     const status = git(repo, 'status', '--porcelain');
-    expect(status).toContain(' D argocd/manifests/forgejo-runner/externalsecret-zot-ci-apikey.yaml');
+    expect(status).toContain(' D argocd/manifests/forgejo-runner/externalsecret-registry-ci-apikey.yaml');
     expect(status).toContain(' M argocd/manifests/forgejo-runner/deployment-forgejo-runner.yaml');
-    expect(readFileSync(join(repo, 'argocd/manifests/forgejo-runner/kustomization.yaml'), 'utf8')).not.toContain('zot');
+    expect(readFileSync(join(repo, 'argocd/manifests/forgejo-runner/kustomization.yaml'), 'utf8')).not.toContain('registry-ci-apikey');
   });
 
   test('a large change is counted, with the first files named, instead of listing thousands of names', async () => {
     const repo = tempRepo();
-    const values = join(repo, 'values', 'indri.yaml');
+    const values = join(repo, 'values', 'cluster.yaml');
     // Four more pools: a Deployment, a ConfigMap and a NetworkPolicy each, 12 new files.
     const pools = ['a', 'b', 'c', 'd'].map((n) => `  - name: pool-${n}\n    runnerName: r-${n}\n    labels:\n      - ${n}:docker://node:22\n`).join('');
     writeFileSync(values, `${base.trimEnd()}\n${pools}`);
@@ -119,7 +130,7 @@ describe('synth, check and diff', () => {
     const added = git(repo, 'status', '--porcelain', '--untracked-files=all').split('\n').filter((l) => l.startsWith('??'));
     expect(added).toHaveLength(12);
     expect(result.stdout).toMatch(
-      /^values\/indri\.yaml -> argocd\/manifests\/forgejo-runner\/ \(19 files\): added 12 files: configmap-pool-a-config\.yaml(?:, [a-z0-9-]+\.yaml){9} and 2 more \(git status lists them all\); changed kustomization\.yaml; /,
+      /^values\/cluster\.yaml -> argocd\/manifests\/forgejo-runner\/ \(19 files\): added 12 files: configmap-pool-a-config\.yaml(?:, [a-z0-9-]+\.yaml){9} and 2 more \(git status lists them all\); changed kustomization\.yaml; /,
     );
   });
 
@@ -127,13 +138,13 @@ describe('synth, check and diff', () => {
     const repo = tempRepo();
     const foreign = join(repo, 'argocd/manifests/forgejo-runner/notes.md');
     writeFileSync(foreign, 'hand-written\n');
-    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace('capacity: 2', 'capacity: 3'));
+    writeFileSync(join(repo, 'values', 'cluster.yaml'), base.replace('capacity: 2', 'capacity: 3'));
     for (const force of [[], ['--force']]) {
       const refused = await runMain(['synth', '--root', repo, ...force]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('holds files this tool did not generate: notes.md');
       expect(refused.stderr).toContain('synth: nothing written');
-      expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(' M values/indri.yaml\n?? argocd/manifests/forgejo-runner/notes.md\n');
+      expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(' M values/cluster.yaml\n?? argocd/manifests/forgejo-runner/notes.md\n');
     }
     // check and diff agree with synth: the same refusal, exit 1.
     for (const command of ['check', 'diff']) {
@@ -145,11 +156,11 @@ describe('synth, check and diff', () => {
 
   test('--force is for a renamed values file: it takes over output generated from another values file, which synth otherwise refuses', async () => {
     const repo = tempRepo();
-    git(repo, 'mv', 'values/indri.yaml', 'values/home.yaml');
+    git(repo, 'mv', 'values/cluster.yaml', 'values/home.yaml');
     const before = git(repo, 'status', '--porcelain', '--untracked-files=all');
     const refused = await runMain(['synth', '--root', repo]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('was generated from values/indri.yaml, not from values/home.yaml');
+    expect(refused.stderr).toContain('was generated from values/cluster.yaml, not from values/home.yaml');
     expect(refused.stderr).toContain('pass --force to take its output over');
     expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(before);
     expect((await runMain(['check', '--root', repo])).code).toBe(1); // check agrees: not what synth would leave
@@ -212,13 +223,13 @@ describe('values/ holds more than values files', () => {
   test('dotfiles (editor locks, macOS ._ files), a FIFO and a directory are skipped, not read', async () => {
     const repo = tempRepo();
     const dir = join(repo, 'values');
-    writeFileSync(join(dir, '._indri.yaml'), Buffer.from([0, 5, 22, 7, 0xff, 0xfe])); // AppleDouble junk
-    symlinkSync('user@host.1234:1700000000', join(dir, '.#indri.yaml')); // Emacs lock: a dangling symlink
+    writeFileSync(join(dir, '._cluster.yaml'), Buffer.from([0, 5, 22, 7, 0xff, 0xfe])); // AppleDouble junk
+    symlinkSync('user@host.1234:1700000000', join(dir, '.#cluster.yaml')); // Emacs lock: a dangling symlink
     execFileSync('mkfifo', [join(dir, 'pipe.yaml')]); // reading it would hang forever
     mkdirSync(join(dir, 'old.yaml'));
     const result = await runMain(['synth', '--root', repo]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('values/indri.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
+    expect(result.stdout).toBe('values/cluster.yaml -> argocd/manifests/forgejo-runner/ (7 files): unchanged; argocd/apps/forgejo-runner.yaml: unchanged\n');
   });
 
   test('a FIFO or directory named with --values is refused at once, not read', async () => {
@@ -247,13 +258,13 @@ describe('paths that are the wrong kind of file: a message, no stack trace, noth
     ['an application path that is a directory (EISDIR)', 'argocd/manifests/forgejo-runner', 'argocd/apps', /argocd\/apps is not a regular file/],
   ])('%s', async (_name, manifests, application, expected) => {
     const repo = tempRepo();
-    writeFileSync(join(repo, 'values', 'indri.yaml'), base.replace(/^( {2}manifests: ).*$/m, `$1${manifests}`).replace(/^( {2}application: ).*$/m, `$1${application}`));
+    writeFileSync(join(repo, 'values', 'cluster.yaml'), base.replace(/^( {2}manifests: ).*$/m, `$1${manifests}`).replace(/^( {2}application: ).*$/m, `$1${application}`));
     const result = await runMain(['synth', '--root', repo]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(expected);
     expect(result.stderr).toContain('synth: nothing written');
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(' M values/indri.yaml\n');
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(' M values/cluster.yaml\n');
   });
 });
 
@@ -273,7 +284,7 @@ describe('cdk8s.yaml', () => {
     // The CLI never writes to $CDK8S_OUTDIR; the mkdir only makes the (empty) directory cdk8s-cli checks for.
     expect(config.app).toBe('node bin/forgejo-runner-cdk8s.mjs synth && mkdir -p "$CDK8S_OUTDIR"');
     expect(config.output).toBe('cdk8s.out'); // git-ignored scratch
-    const manifests = parse(readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8')).output.manifests;
+    const manifests = parse(readFileSync(DEFAULT_VALUES_FILE, 'utf8')).output.manifests;
     expect(`${config.output}/`.startsWith(`${manifests}/`) || `${manifests}/`.startsWith(`${config.output}/`)).toBe(false);
   });
 });

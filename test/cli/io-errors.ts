@@ -33,7 +33,7 @@ list > "$FRC_OUT/after"
 
 async function inNamespace(setup: string, wrap: readonly string[] = [], size = '1m') {
   const src = tempRepo();
-  const values = join(src, 'values', 'indri.yaml');
+  const values = join(src, 'values', 'cluster.yaml');
   writeFileSync(values, readFileSync(values, 'utf8').replace('capacity: 2', 'capacity: 3')); // so synth has to write
   const d = tempDir('frc-ns-');
   const out = tempDir('frc-ns-out-');
@@ -51,27 +51,27 @@ const cases: { name: string; setup: string; wrap?: readonly string[]; message: R
   ...[0, 4, 8].map((kib) => ({
     name: `ENOSPC with ${kib} KiB free`,
     setup: fill(kib),
-    message: /^(synth|values\/indri\.yaml): .*cannot (write|make)[^\n]*: no space left on the device \(ENOSPC\)/,
+    message: /^(synth|values\/cluster\.yaml): .*cannot (write|make)[^\n]*: no space left on the device \(ENOSPC\)/,
   })),
   { name: 'EROFS: the whole repository read-only', setup: 'mount -o remount,ro "$FRC_D"', message: /^synth: \.forgejo-runner-cdk8s: cannot make the work directory for the lock: read-only file system \(EROFS\)$/m },
   {
     name: 'EROFS: argocd/ read-only (the lock is taken, then given back)',
     setup: 'mount --bind argocd argocd && mount -o remount,bind,ro argocd',
-    message: /^values\/indri\.yaml: argocd\/manifests\/forgejo-runner: cannot write: read-only file system \(EROFS\) at argocd\/manifests\/\.forgejo-runner-cdk8s$/m,
+    message: /^values\/cluster\.yaml: argocd\/manifests\/forgejo-runner: cannot write: read-only file system \(EROFS\) at argocd\/manifests\/\.forgejo-runner-cdk8s$/m,
   },
   {
     name: 'EACCES: argocd/manifests not writable',
     setup: 'chmod 555 argocd/manifests',
     wrap: dropOverride,
     needs: 'setpriv',
-    message: /^values\/indri\.yaml: argocd\/manifests\/forgejo-runner: cannot write: permission denied \(EACCES\) at argocd\/manifests\/\.forgejo-runner-cdk8s$/m,
+    message: /^values\/cluster\.yaml: argocd\/manifests\/forgejo-runner: cannot write: permission denied \(EACCES\) at argocd\/manifests\/\.forgejo-runner-cdk8s$/m,
   },
   {
     name: 'EACCES: a read-only work directory',
     setup: 'mkdir argocd/manifests/.forgejo-runner-cdk8s && printf "*\\n" > argocd/manifests/.forgejo-runner-cdk8s/.gitignore && chmod 555 argocd/manifests/.forgejo-runner-cdk8s',
     wrap: dropOverride,
     needs: 'setpriv',
-    message: /^values\/indri\.yaml: argocd\/manifests\/forgejo-runner: cannot write: permission denied \(EACCES\) at argocd\/manifests\/\.forgejo-runner-cdk8s\/staging-\d+-forgejo-runner$/m,
+    message: /^values\/cluster\.yaml: argocd\/manifests\/forgejo-runner: cannot write: permission denied \(EACCES\) at argocd\/manifests\/\.forgejo-runner-cdk8s\/staging-\d+-forgejo-runner$/m,
   },
 ];
 

@@ -116,7 +116,7 @@ test('synth while another synth holds the lock: exit 1, a clear message naming t
   const repo = tempRepo();
   const release = await acquireOutputLock(repo);
   try {
-    const values = join(repo, 'values', 'indri.yaml');
+    const values = join(repo, 'values', 'cluster.yaml');
     writeFileSync(values, readFileSync(values, 'utf8').replace('capacity: 2', 'capacity: 3'));
     let err = '';
     const { main } = await import('../../src/cli.js');
@@ -124,7 +124,7 @@ test('synth while another synth holds the lock: exit 1, a clear message naming t
     expect(code).toBe(1);
     expect(err).toContain(`another synth (pid ${process.pid}) is writing the output of this repository (lock .forgejo-runner-cdk8s/lock)`);
     expect(err).toContain('nothing written');
-    expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(' M values/indri.yaml\n');
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe(' M values/cluster.yaml\n');
   } finally {
     release();
   }
@@ -133,7 +133,7 @@ test('synth while another synth holds the lock: exit 1, a clear message naming t
 
 test("synth with another host's lock: exit 1 at once, the lock named with the command that removes it, nothing else changed", async () => {
   const repo = tempRepo();
-  const values = join(repo, 'values', 'indri.yaml');
+  const values = join(repo, 'values', 'cluster.yaml');
   writeFileSync(values, readFileSync(values, 'utf8').replace('capacity: 2', 'capacity: 3'));
   mkdirSync(join(repo, WORK_DIR_NAME));
   writeFileSync(lockFile(repo), lockText(1, '1', 'ci-container'));
@@ -152,7 +152,7 @@ test("synth with another host's lock: exit 1 at once, the lock named with the co
 
 test('a values edit made while synth waits for the lock is not overwritten by the older values', async () => {
   const repo = tempRepo();
-  const values = join(repo, 'values', 'indri.yaml');
+  const values = join(repo, 'values', 'cluster.yaml');
   const original = readFileSync(values, 'utf8');
   const release = await acquireOutputLock(repo);
   let out = '';
@@ -168,7 +168,7 @@ test('a values edit made while synth waits for the lock is not overwritten by th
     },
   });
   expect(code).toBe(0);
-  expect(out).toContain('values/indri.yaml changed while synth ran; synthesizing again from the new values');
+  expect(out).toContain('values/cluster.yaml changed while synth ran; synthesizing again from the new values');
   const config = readFileSync(join(repo, 'argocd/manifests/forgejo-runner/configmap-forgejo-runner-config.yaml'), 'utf8');
   expect(config).toMatch(/capacity: 4/);
 });

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { cpSync, lstatSync, rmSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { git, PROJECT, runCli, runMain, tempDir, tempRepo } from '../helpers.js';
+import { DEFAULT_VALUES_FILE, git, runCli, runMain, tempDir, tempRepo } from '../helpers.js';
 import { testConcurrently } from '../shell-harness.js';
 
-const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
+const base = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
 const withOutput = (manifests: string, application = 'argocd/apps/forgejo-runner.yaml') =>
   base
     .replace(/^( {2}manifests: ).*$/m, `$1${JSON.stringify(manifests)}`)
@@ -73,23 +73,23 @@ function makeHostileTemplate(): string {
 
 /** Each attack: the values files to write (name -> text) and the field the message must name. */
 const attacks: Record<string, { files: Record<string, string>; field: RegExp; setup?: (repo: string, canary: string) => void }> = {
-  'manifests at the root (.)': { files: { 'indri.yaml': withOutput('.') }, field: /values\/indri\.yaml:\d+: output\.manifests: "\." is the repository root/ },
-  'manifests at ./ spelled oddly (argocd/..)': { files: { 'indri.yaml': withOutput('argocd/..') }, field: /values\/indri\.yaml:\d+: output\.manifests: .*without "\.\."/ },
-  'manifests at .git': { files: { 'indri.yaml': withOutput('.git') }, field: /values\/indri\.yaml:\d+: output\.manifests: "\.git" is \.git/ },
-  'manifests inside .git': { files: { 'indri.yaml': withOutput('.git/hooks') }, field: /output\.manifests: "\.git\/hooks" lies inside \.git/ },
-  'manifests at src': { files: { 'indri.yaml': withOutput('src') }, field: /output\.manifests: "src" is src/ },
-  'manifests at values': { files: { 'indri.yaml': withOutput('values') }, field: /output\.manifests: "values" is values/ },
-  'manifests at bin': { files: { 'indri.yaml': withOutput('bin') }, field: /output\.manifests: "bin" is bin/ },
-  'manifests at node_modules': { files: { 'indri.yaml': withOutput('node_modules') }, field: /output\.manifests: "node_modules" is node_modules/ },
-  'manifests containing src (a parent of it)': { files: { 'indri.yaml': withOutput('./') }, field: /output\.manifests: "\.\/" is the repository root/ },
-  'application at package.json': { files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', 'package.json') }, field: /output\.application: "package\.json" is package\.json/ },
+  'manifests at the root (.)': { files: { 'cluster.yaml': withOutput('.') }, field: /values\/cluster\.yaml:\d+: output\.manifests: "\." is the repository root/ },
+  'manifests at ./ spelled oddly (argocd/..)': { files: { 'cluster.yaml': withOutput('argocd/..') }, field: /values\/cluster\.yaml:\d+: output\.manifests: .*without "\.\."/ },
+  'manifests at .git': { files: { 'cluster.yaml': withOutput('.git') }, field: /values\/cluster\.yaml:\d+: output\.manifests: "\.git" is \.git/ },
+  'manifests inside .git': { files: { 'cluster.yaml': withOutput('.git/hooks') }, field: /output\.manifests: "\.git\/hooks" lies inside \.git/ },
+  'manifests at src': { files: { 'cluster.yaml': withOutput('src') }, field: /output\.manifests: "src" is src/ },
+  'manifests at values': { files: { 'cluster.yaml': withOutput('values') }, field: /output\.manifests: "values" is values/ },
+  'manifests at bin': { files: { 'cluster.yaml': withOutput('bin') }, field: /output\.manifests: "bin" is bin/ },
+  'manifests at node_modules': { files: { 'cluster.yaml': withOutput('node_modules') }, field: /output\.manifests: "node_modules" is node_modules/ },
+  'manifests containing src (a parent of it)': { files: { 'cluster.yaml': withOutput('./') }, field: /output\.manifests: "\.\/" is the repository root/ },
+  'application at package.json': { files: { 'cluster.yaml': withOutput('argocd/manifests/forgejo-runner', 'package.json') }, field: /output\.application: "package\.json" is package\.json/ },
   'application at the values file itself': {
-    files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', 'values/indri.yaml') },
-    field: /output\.application: "values\/indri\.yaml" (is|lies inside) values/,
+    files: { 'cluster.yaml': withOutput('argocd/manifests/forgejo-runner', 'values/cluster.yaml') },
+    field: /output\.application: "values\/cluster\.yaml" (is|lies inside) values/,
   },
-  'application at .git/config': { files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', '.git/config') }, field: /output\.application: "\.git\/config" lies inside \.git/ },
+  'application at .git/config': { files: { 'cluster.yaml': withOutput('argocd/manifests/forgejo-runner', '.git/config') }, field: /output\.application: "\.git\/config" lies inside \.git/ },
   'manifests through a committed symlink to outside': {
-    files: { 'indri.yaml': withOutput('escape/manifests') },
+    files: { 'cluster.yaml': withOutput('escape/manifests') },
     field: /output\.manifests: "escape\/manifests" resolves \(through a symbolic link\) to .*canary\/manifests, outside the repository root/,
   },
   'two values files spelling one directory differently': {
@@ -101,50 +101,50 @@ const attacks: Record<string, { files: Record<string, string>; field: RegExp; se
     field: /values\/b\.yaml:\d+: output\.manifests: "argocd\/manifests\/forgejo-runner" lies inside output\.manifests "argocd\/manifests" of values\/a\.yaml/,
   },
   'manifests at .ci (a directory of foreign files; the refusal once suggested --force)': {
-    files: { 'indri.yaml': withOutput('.ci') },
-    field: /values\/indri\.yaml: \.ci holds files this tool did not generate: run\. .*\(also with --force\)/,
+    files: { 'cluster.yaml': withOutput('.ci') },
+    field: /values\/cluster\.yaml: \.ci holds files this tool did not generate: run\. .*\(also with --force\)/,
   },
   'manifests at scripts/dotenv-go-check': {
-    files: { 'indri.yaml': withOutput('scripts/dotenv-go-check') },
-    field: /values\/indri\.yaml: scripts\/dotenv-go-check holds files this tool did not generate: main\.go/,
+    files: { 'cluster.yaml': withOutput('scripts/dotenv-go-check') },
+    field: /values\/cluster\.yaml: scripts\/dotenv-go-check holds files this tool did not generate: main\.go/,
   },
   'the application file over a foreign file (.ci/run)': {
-    files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', '.ci/run') },
-    field: /values\/indri\.yaml: \.ci\/run exists and was not generated by this tool/,
+    files: { 'cluster.yaml': withOutput('argocd/manifests/forgejo-runner', '.ci/run') },
+    field: /values\/cluster\.yaml: \.ci\/run exists and was not generated by this tool/,
   },
   'an output path with a newline in it': {
-    files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner\nx') },
-    field: /values\/indri\.yaml:\d+: output\.manifests: "argocd\/manifests\/forgejo-runner\\nx" is not a plain relative path/,
+    files: { 'cluster.yaml': withOutput('argocd/manifests/forgejo-runner\nx') },
+    field: /values\/cluster\.yaml:\d+: output\.manifests: "argocd\/manifests\/forgejo-runner\\nx" is not a plain relative path/,
   },
   'an output path with a tab in it': {
-    files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', 'argocd/apps/\tapp.yaml') },
-    field: /values\/indri\.yaml:\d+: output\.application: "argocd\/apps\/\\tapp\.yaml" is not a plain relative path/,
+    files: { 'cluster.yaml': withOutput('argocd/manifests/forgejo-runner', 'argocd/apps/\tapp.yaml') },
+    field: /values\/cluster\.yaml:\d+: output\.application: "argocd\/apps\/\\tapp\.yaml" is not a plain relative path/,
   },
   'an output path with a backslash in it': {
-    files: { 'indri.yaml': withOutput('argocd\\manifests') },
+    files: { 'cluster.yaml': withOutput('argocd\\manifests') },
     field: /output\.manifests: "argocd\\\\manifests" is not a plain relative path/,
   },
   'a committed symlink where the root work directory goes': {
-    files: { 'indri.yaml': base.replace('capacity: 2', 'capacity: 3') },
+    files: { 'cluster.yaml': base.replace('capacity: 2', 'capacity: 3') },
     setup: (repo) => symlinkSync('../canary', join(repo, '.forgejo-runner-cdk8s')),
     field: /synth: \.forgejo-runner-cdk8s is a symbolic link; synth keeps its temporary files and lock in a directory of that name and never follows or replaces anything else there: remove it/,
   },
   'a committed symlink where the work directory beside an output goes (with a leftover-named entry outside)': {
-    files: { 'indri.yaml': base.replace('capacity: 2', 'capacity: 3') },
+    files: { 'cluster.yaml': base.replace('capacity: 2', 'capacity: 3') },
     setup: (repo, canary) => {
       writeFileSync(join(canary, `tmp-${deadPid()}-forgejo-runner.yaml`), 'outside\n');
       symlinkSync('../../../canary', join(repo, 'argocd', 'manifests', '.forgejo-runner-cdk8s'));
     },
-    field: /values\/indri\.yaml: argocd\/manifests\/\.forgejo-runner-cdk8s is a symbolic link; .* remove it/,
+    field: /values\/cluster\.yaml: argocd\/manifests\/\.forgejo-runner-cdk8s is a symbolic link; .* remove it/,
   },
   'a file where the work directory beside the application goes': {
-    files: { 'indri.yaml': base.replace('capacity: 2', 'capacity: 3') },
+    files: { 'cluster.yaml': base.replace('capacity: 2', 'capacity: 3') },
     setup: (repo) => writeFileSync(join(repo, 'argocd', 'apps', '.forgejo-runner-cdk8s'), 'x\n'),
-    field: /values\/indri\.yaml: argocd\/apps\/\.forgejo-runner-cdk8s is a file; .* remove it/,
+    field: /values\/cluster\.yaml: argocd\/apps\/\.forgejo-runner-cdk8s is a file; .* remove it/,
   },
   'the application file inside its own manifests directory': {
-    files: { 'indri.yaml': withOutput('argocd/manifests/forgejo-runner', 'argocd/manifests/forgejo-runner/app.yaml') },
-    field: /values\/indri\.yaml:\d+: output\.application: .* lies inside output\.manifests/,
+    files: { 'cluster.yaml': withOutput('argocd/manifests/forgejo-runner', 'argocd/manifests/forgejo-runner/app.yaml') },
+    field: /values\/cluster\.yaml:\d+: output\.application: .* lies inside output\.manifests/,
   },
 };
 
@@ -152,7 +152,7 @@ describe.each([false, true])('hostile output paths (--force: %s): exit 1, file:l
   test.each(Object.keys(attacks))('%s', async (name) => {
     const { repo, canary } = hostileRepo();
     for (const [file, text] of Object.entries(attacks[name]!.files)) writeFileSync(join(repo, 'values', file), text);
-    if (!('indri.yaml' in attacks[name]!.files)) rmSync(join(repo, 'values', 'indri.yaml'));
+    if (!('cluster.yaml' in attacks[name]!.files)) rmSync(join(repo, 'values', 'cluster.yaml'));
     attacks[name]!.setup?.(repo, canary);
     const before = [treeHash(repo), treeHash(canary)];
     const result = await runMain(['synth', '--root', repo, ...(force ? ['--force'] : [])]);
@@ -179,12 +179,12 @@ test('a values file outside values/ may not be its own output', async () => {
 test('a values file that claims another values file\'s outputs, synthesized alone with --values, is refused (with and without --force)', async () => {
   const { repo, canary } = hostileRepo();
   const second = join(repo, 'values', 'second.yaml');
-  writeFileSync(second, base.replace('capacity: 2', 'capacity: 3')); // same output paths as indri.yaml
+  writeFileSync(second, base.replace('capacity: 2', 'capacity: 3')); // same output paths as cluster.yaml
   const before = [treeHash(repo), treeHash(canary)];
   for (const force of [[], ['--force']]) {
     const result = await runMain(['synth', '--root', repo, '--values', second, ...force]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/values\/second\.yaml:\d+: output\.manifests: "argocd\/manifests\/forgejo-runner" is the same path as output\.manifests "argocd\/manifests\/forgejo-runner" of values\/indri\.yaml/);
+    expect(result.stderr).toMatch(/values\/second\.yaml:\d+: output\.manifests: "argocd\/manifests\/forgejo-runner" is the same path as output\.manifests "argocd\/manifests\/forgejo-runner" of values\/cluster\.yaml/);
     expect(result.stderr).toMatch(/values\/second\.yaml:\d+: output\.application: "argocd\/apps\/forgejo-runner\.yaml" is the same path as output\.application/);
     expect(result.stderr).toContain('synth: nothing written');
     expect([treeHash(repo), treeHash(canary)]).toEqual(before);

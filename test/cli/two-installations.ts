@@ -1,6 +1,6 @@
 // Two installations in one chart (a library user's app: ForgejoRunners in namespaces a and b)
 // synthesize: objects whose file names would clash get their namespace appended, and only those,
-// so a chart with one installation keeps the names it always had (values/indri.yaml's output is
+// so a chart with one installation keeps the names it always had (values/cluster.yaml's output is
 // byte-identical: `npm run check` and the snapshots hold it). kubectl kustomize of the rendered
 // directory gives every object of both installations.
 import { execFile } from 'node:child_process';

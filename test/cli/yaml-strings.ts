@@ -19,7 +19,7 @@ const TRICKY: readonly string[] = [
   '0755', '0o17', '1e3', '0x1F', '.inf', '-.inf', '.nan', '1:20', '190:20:30', '2024-01-01', '2001-12-14t21:59:43.10-05:00',
   '12.50', '1_000', '+1', '-', '- a', '? x', '?', '@at', '`tick', '%pct', '*star', '&amp', '!bang', '|pipe', '>gt',
   '[x]', '{x: 1}', ',', '=', '<<', '---', '...', 'a\n---\nb', 'a\n...\nb', `${'long '.repeat(60)}end`,
-  '{{ .ZOT_CI_API_KEY }}', 'C:\\path\\to', 'back\\slash', 'dollar $HOME ${X}', '"', "'",
+  '{{ .REGISTRY_API_KEY }}', 'C:\\path\\to', 'back\\slash', 'dollar $HOME ${X}', '"', "'",
 ];
 
 test('every tricky string survives render -> kubectl kustomize -> parse, as a value and as a list entry', () => {

@@ -19,7 +19,7 @@ import { loadValues, parseValues, ValuesError } from '../../src/values/load.js';
 import { cpSync, writeFileSync } from 'node:fs';
 import * as library from '../../src/index.js';
 import { defaultValuesFiles } from '../../src/cli.js';
-import { find, PROJECT, runMain, tempRepo, synthValuesText } from '../helpers.js';
+import { DEFAULT_VALUES_FILE, find, PROJECT, runMain, tempRepo, synthValuesText } from '../helpers.js';
 import { run, sandbox } from '../script-harness.js';
 
 const EXAMPLE = join(PROJECT, 'examples', 'ephemeral.yaml');
@@ -44,7 +44,9 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
   });
 
   test('synth and check take examples/*.yaml after values/*.yaml by default', () => {
-    expect(defaultValuesFiles(PROJECT).map((f) => f.slice(PROJECT.length + 1))).toEqual(['values/indri.yaml', 'examples/ephemeral.yaml', 'examples/masked-secret.yaml']);
+    const root = tempRepo();
+    cpSync(join(PROJECT, 'examples'), join(root, 'examples'), { recursive: true });
+    expect(defaultValuesFiles(root).map((f) => f.slice(root.length + 1))).toEqual(['values/cluster.yaml', 'examples/ephemeral.yaml', 'examples/masked-secret.yaml']);
   });
 
   test('a stale example output fails a plain `check` (so CI fails) and names the example', async () => {
@@ -57,7 +59,7 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(r.stderr).toContain(
       'examples/ephemeral.yaml: examples/ephemeral/manifests/ and examples/ephemeral/application.yaml in the working tree differ from a fresh synth',
     );
-    expect(r.stdout).toContain('values/indri.yaml: argocd/manifests/forgejo-runner/ and argocd/apps/forgejo-runner.yaml in the working tree match a fresh synth');
+    expect(r.stdout).toContain('values/cluster.yaml: argocd/manifests/forgejo-runner/ and argocd/apps/forgejo-runner.yaml in the working tree match a fresh synth');
   });
 
   test('the library exports the ephemeral pool and its KEDA parts', () => {
@@ -166,8 +168,8 @@ describe('examples/ephemeral.yaml synthesizes an ephemeral pool', () => {
     expect(config.data['config.yaml']).toContain('env_file: /secrets/jobs/jobs.env');
   });
 
-  test('the default values (values/indri.yaml) have no KEDA objects: deployment stays the default mode', () => {
-    const kinds = synthesize(loadValues(join(PROJECT, 'values', 'indri.yaml')).values).manifests.map((o) => o.object.kind);
+  test('values without a mode (the fixture, test/helpers.ts) have no KEDA objects: deployment stays the default mode', () => {
+    const kinds = synthesize(loadValues(DEFAULT_VALUES_FILE).values).manifests.map((o) => o.object.kind);
     expect(kinds).toContain('Deployment');
     expect(kinds).not.toContain('ScaledJob');
     expect(kinds).not.toContain('TriggerAuthentication');

@@ -86,13 +86,13 @@ describe('options', () => {
     expect(checkWiring(objects)).toEqual([]);
   });
 
-  test('a zot credential: env var in the runner, dotenv file for jobs, registry and user as job env', () => {
-    const envVars = { apiKey: 'ZOT_CI_API_KEY', registry: 'ZOT_REGISTRY', username: 'ZOT_CI_USERNAME' };
-    const { runner, objects } = build({ ...SMALLEST, jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'zot-key', envVars, delivery: 'envFile' } });
-    expect(runner.jobCredential?.secret.secretName).toBe('zot-key');
+  test('a registry credential: env var in the runner, dotenv file for jobs, registry and user as job env', () => {
+    const envVars = { apiKey: 'REGISTRY_API_KEY', registry: 'REGISTRY_HOST', username: 'REGISTRY_USER' };
+    const { runner, objects } = build({ ...SMALLEST, jobCredential: { registry: 'registry.example.org', username: 'ci', item: 'registry-key', envVars, delivery: 'envFile' } });
+    expect(runner.jobCredential?.secret.secretName).toBe('registry-key');
     const d = find(objects, 'Deployment', 'forgejo-runner');
-    expect(container(d, 'runner').env).toContainEqual({ name: 'ZOT_CI_API_KEY', valueFrom: { secretKeyRef: { name: 'zot-key', key: 'ZOT_CI_API_KEY' } } });
-    expect(d.spec.template.spec.volumes).toContainEqual({ name: 'job-secrets', secret: { secretName: 'zot-key', items: [{ key: 'jobs.env', path: 'jobs.env' }] } });
+    expect(container(d, 'runner').env).toContainEqual({ name: 'REGISTRY_API_KEY', valueFrom: { secretKeyRef: { name: 'registry-key', key: 'REGISTRY_API_KEY' } } });
+    expect(d.spec.template.spec.volumes).toContainEqual({ name: 'job-secrets', secret: { secretName: 'registry-key', items: [{ key: 'jobs.env', path: 'jobs.env' }] } });
     expect(checkWiring(objects)).toEqual([]);
   });
 });

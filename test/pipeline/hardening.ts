@@ -64,7 +64,7 @@ describe('values switches', () => {
 
   test('an egress allow-list restricts egress to DNS plus the listed CIDRs and namespaces', () => {
     const np = find(
-      synthWith((v) => (v.networkPolicy = { egressAllowList: [{ cidr: '203.0.113.10/32', ports: [{ port: 443 }] }, { namespaceLabels: { 'kubernetes.io/metadata.name': 'zot' } }] })).manifests,
+      synthWith((v) => (v.networkPolicy = { egressAllowList: [{ cidr: '203.0.113.10/32', ports: [{ port: 443 }] }, { namespaceLabels: { 'kubernetes.io/metadata.name': 'registry' } }] })).manifests,
       'NetworkPolicy',
       'forgejo-runner',
     );
@@ -72,7 +72,7 @@ describe('values switches', () => {
     expect(np.spec.egress).toEqual([
       { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
       { to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ protocol: 'TCP', port: 443 }] },
-      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'zot' } } }] },
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'registry' } } }] },
     ]);
   });
 

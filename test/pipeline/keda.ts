@@ -158,7 +158,7 @@ describe('validation against the KEDA CRD schema (src/validate/schemas.ts)', () 
 
 describe('props that shape the output', () => {
   test('scope repo, org and global (with adminToken) become the scaler\'s owner+repo, org and global', () => {
-    expect(build({ scope: { kind: 'repo', owner: 'eblume', repo: 'blumeops' } }).job.triggerMetadata).toMatchObject({ owner: 'eblume', repo: 'blumeops' });
+    expect(build({ scope: { kind: 'repo', owner: 'infra', repo: 'cluster' } }).job.triggerMetadata).toMatchObject({ owner: 'infra', repo: 'cluster' });
     expect(build({ scope: { kind: 'org', org: 'infra' } }).job.triggerMetadata).toMatchObject({ org: 'infra' });
     expect(build({ scope: { kind: 'global', adminToken: true } }).job.triggerMetadata).toMatchObject({ global: 'true' });
   });

@@ -90,7 +90,7 @@ describe('registration', () => {
   });
 
   test('offline: labels move into runner.labels, since create-runner-file writes none', () => {
-    expect(runnerConfigOf(offline().manifests).runner.labels).toEqual(['k8s:docker://registry.ops.eblu.me/blumeops/runner-job-image:v0.20.1-24f7512']);
+    expect(runnerConfigOf(offline().manifests).runner.labels).toEqual(['k8s:docker://registry.example.org/ci/runner-job-image:v1.0.0']);
     expect(runnerConfigOf(synthWith().manifests).runner.labels).toBeUndefined();
   });
 

@@ -1,4 +1,4 @@
-// Focused assertions on the default synthesis (values/indri.yaml): the properties production
+// Focused assertions on the default synthesis (the fixture values, test/helpers.ts): the properties production
 // depends on, each with the reason it matters.
 import { synthesize } from '../../src/synth/synthesize.js';
 import { loadValues } from '../../src/values/load.js';
@@ -17,7 +17,7 @@ describe('names and labels', () => {
       expect.stringMatching(/^ConfigMap\/forgejo-runner-config-[a-z0-9]{10}$/),
       'Deployment/forgejo-runner',
       'ExternalSecret/forgejo-runner-env',
-      'ExternalSecret/zot-ci-apikey',
+      'ExternalSecret/registry-ci-apikey',
       'Namespace/forgejo-runner',
       'NetworkPolicy/forgejo-runner',
     ]);
@@ -72,9 +72,9 @@ describe('containers', () => {
     expect(plain).toEqual({
       TZ: 'America/Los_Angeles',
       DOCKER_HOST: 'tcp://127.0.0.1:2375', // loopback: dockerd binds 127.0.0.1 only (localhost may resolve to ::1)
-      FORGEJO_URL: 'https://forge.ops.eblu.me',
+      FORGEJO_URL: 'https://forge.example.org',
       RUNNER_NAME: 'k8s-runner',
-      RUNNER_LABELS: 'k8s:docker://registry.ops.eblu.me/blumeops/runner-job-image:v0.20.1-24f7512',
+      RUNNER_LABELS: 'k8s:docker://registry.example.org/ci/runner-job-image:v1.0.0',
     });
     expect(runner.envFrom).toEqual([{ secretRef: { name: 'forgejo-runner-env' } }]);
   });
@@ -130,7 +130,7 @@ describe('runner pools', () => {
       'Deployment/forgejo-runner',
       'Deployment/forgejo-runner-big',
       'ExternalSecret/forgejo-runner-env',
-      'ExternalSecret/zot-ci-apikey',
+      'ExternalSecret/registry-ci-apikey',
       'Namespace/forgejo-runner',
       'NetworkPolicy/forgejo-runner',
       'NetworkPolicy/forgejo-runner-big',

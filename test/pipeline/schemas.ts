@@ -21,8 +21,8 @@ test('a Deployment field of the wrong type is named with its path', () => {
 });
 
 test('an ExternalSecret missing a required field fails the ESO v1 CRD schema', () => {
-  const problems = validateSchemas(edited('externalsecret-zot-ci-apikey.yaml', (e) => delete e.spec.data[0].remoteRef)).map(formatSchemaProblem);
-  expect(problems).toEqual(['externalsecret-zot-ci-apikey.yaml: ExternalSecret zot-ci-apikey: /spec/data/0/remoteRef: must have required property remoteRef']);
+  const problems = validateSchemas(edited('externalsecret-registry-ci-apikey.yaml', (e) => delete e.spec.data[0].remoteRef)).map(formatSchemaProblem);
+  expect(problems).toEqual(['externalsecret-registry-ci-apikey.yaml: ExternalSecret registry-ci-apikey: /spec/data/0/remoteRef: must have required property remoteRef']);
 });
 
 test('an Application with a wrong type fails the Argo CD schema', () => {

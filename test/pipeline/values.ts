@@ -44,7 +44,7 @@ test('negative replicas are out of range; zero is allowed (parks the pool)', () 
 });
 
 test('an invalid env var name is rejected where it is used', () => {
-  expect(problems(edit((v) => (v.jobCredential.envVars.apiKey = 'ZOT-CI-KEY')))).toMatch(/jobCredential\.envVars\.apiKey: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
+  expect(problems(edit((v) => (v.jobCredential.envVars.apiKey = 'REGISTRY-KEY')))).toMatch(/jobCredential\.envVars\.apiKey: expected an environment variable name matching \[A-Za-z_\]\[A-Za-z0-9_\]\*/);
   expect(problems(edit((v) => (v.jobEnv = { '1BAD': 'x' })))).toMatch(/jobEnv\.1BAD: expected an environment variable name/);
 });
 
@@ -70,7 +70,7 @@ test('an image without tag or digest is rejected (it would float to latest)', ()
 test('URLs, durations, names and the Kubernetes version are checked', () => {
   const msg = problems(
     edit((v) => {
-      v.forgejoUrl = 'forge.ops.eblu.me';
+      v.forgejoUrl = 'forge.example.org';
       v.pools[0].timeout = '3 hours';
       v.namespace = 'Forgejo_Runner';
       v.dind.registryMirrors = ['not a url'];

@@ -5,12 +5,12 @@
 // `npm run test:slow`, which .ci/run runs, not in `npm test`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, PROJECT, runCli, runMain, tempRepo } from '../helpers.js';
+import { DEFAULT_VALUES_FILE, git, runCli, runMain, tempRepo } from '../helpers.js';
 import { removeTempDirs } from '../temp-dir.js';
 
 afterAll(removeTempDirs);
 
-const base = readFileSync(join(PROJECT, 'values', 'indri.yaml'), 'utf8');
+const base = readFileSync(DEFAULT_VALUES_FILE, 'utf8');
 /** The new values: they differ in content and in files (no jobCredential ExternalSecret). */
 const values = base.replace(/\njobCredential:\n(?: {2}.*\n|\s*#.*\n)+/, '\n').replace('capacity: 2', 'capacity: 4');
 
@@ -25,7 +25,7 @@ describe('crash safety: killed mid-write, the next run converges and leftovers s
   const cleanTree = () =>
     (clean ??= (async () => {
       const repo = tempRepo();
-      writeFileSync(join(repo, 'values', 'indri.yaml'), values);
+      writeFileSync(join(repo, 'values', 'cluster.yaml'), values);
       const r = await runMain(['synth', '--root', repo]);
       if (r.code !== 0) throw new Error(`a clean synth of the new values failed: ${r.stderr}`);
       return tree(repo);
@@ -33,14 +33,14 @@ describe('crash safety: killed mid-write, the next run converges and leftovers s
 
   test.concurrent.each(['staged', 'aside', 'swapped'] as const)('SIGKILL at %s', async (point) => {
     const repo = tempRepo();
-    writeFileSync(join(repo, 'values', 'indri.yaml'), values);
+    writeFileSync(join(repo, 'values', 'cluster.yaml'), values);
     const killed = await runCli(['synth', '--root', repo], { env: { FORGEJO_RUNNER_CDK8S_FAULT: point } });
     expect(killed.signal).toBe('SIGKILL');
     // Only the output itself may differ (old set, missing between the renames, or new set):
     // never a staging set, a lock or a temp file.
     const status = git(repo, 'status', '--porcelain', '--untracked-files=all');
     expect(status).not.toMatch(/forgejo-runner-cdk8s|staging|old-|tmp-|lock/);
-    if (point === 'staged') expect(status).toBe(' M values/indri.yaml\n');
+    if (point === 'staged') expect(status).toBe(' M values/cluster.yaml\n');
     // The next run recovers (restoring the old set if it was aside) and writes the new set.
     expect((await runMain(['synth', '--root', repo])).code).toBe(0);
     expect(tree(repo)).toBe(await cleanTree());

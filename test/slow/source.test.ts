@@ -7,15 +7,18 @@
 // `npm run test:slow`, which .ci/run runs, not in `npm test`.
 import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PROJECT, runCli, tempDir } from '../helpers.js';
+import { PROJECT, runCli, tempRepo } from '../helpers.js';
 import { removeTempDirs } from '../temp-dir.js';
 
 afterAll(removeTempDirs);
 
-/** A copy of what a fresh clone holds (no dist/, no lib/), with this project's node_modules. */
+/**
+ * A copy of what a fresh clone holds (no dist/, no lib/), with this project's node_modules and the
+ * tests' own values and output (tempRepo(): values/cluster.yaml, argocd/), not the operator's.
+ */
 function projectCopy(): string {
-  const dir = tempDir('frc-project-');
-  for (const p of ['bin', 'src', 'imports', 'tsconfig.json', 'package.json', 'values', 'argocd', 'examples']) {
+  const dir = tempRepo();
+  for (const p of ['bin', 'src', 'imports', 'tsconfig.json', 'package.json']) {
     cpSync(join(PROJECT, p), join(dir, p), { recursive: true });
   }
   symlinkSync(join(PROJECT, 'node_modules'), join(dir, 'node_modules'));
@@ -25,7 +28,7 @@ function projectCopy(): string {
 /** Every file of the outputs, path -> text. */
 function outputs(dir: string): Map<string, string> {
   const files = new Map<string, string>();
-  for (const top of ['argocd', 'examples']) {
+  for (const top of ['argocd']) {
     for (const f of readdirSync(join(dir, top), { recursive: true, withFileTypes: true })) {
       if (f.isFile()) files.set(relative(dir, join(f.parentPath, f.name)), readFileSync(join(f.parentPath, f.name), 'latin1'));
     }
@@ -71,7 +74,7 @@ test.each([
   ['an enum (syntax Node cannot strip; tsc rejects it too: erasableSyntaxOnly)', 'export enum Unit { S }', /^src\/util\/duration\.ts:(\d+):8: TypeScript enum is not supported in strip-only mode \(ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX\)$/m],
 ])('%s in src/ is named with file:line:column; no stack trace, nothing written', async (_name, line, expected) => {
   const dir = projectCopy();
-  const values = join(dir, 'values', 'indri.yaml');
+  const values = join(dir, 'values', 'cluster.yaml');
   const text = readFileSync(values, 'utf8');
   expect(text).toContain('capacity: 2');
   writeFileSync(values, text.replace('capacity: 2', 'capacity: 3')); // an edit a working synth would write
