@@ -314,6 +314,10 @@ export const metadataKey: Rule = (s) => {
 export const labelValue: Rule = (s) =>
   s.length <= 63 && LABEL_VALUE.test(s) ? undefined : `expected a label value of at most 63 letters, digits, "-", "_", "." (alphanumeric at both ends), got "${s}"`;
 
+/** A shell poll interval: seconds > 0 with at most 3 decimals (busybox and dash `sleep` take fractions). */
+export const pollSeconds: Rule<number> = (n) =>
+  n > 0 && /^\d+(\.\d{1,3})?$/.test(String(n)) ? undefined : `expected a number of seconds > 0 with at most 3 decimals, got ${n}`;
+
 /** forgejo-runner's log levels (logrus). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -9,6 +9,7 @@
 // signal interrupt `wait` at once, and the trap kills that child so no orphan outlives the script.
 // Waiting for dockerd stays in the scripts even with DinD's startup probe: it is the second line
 // of defence (e.g. a DinD restart inside the pod, or a DinD that is no native sidecar).
+import { pollSeconds } from '../rules.ts';
 
 /** Exit code of a script that gave up waiting for dockerd (giveUpAfterSeconds). */
 export const DIND_NOT_READY_EXIT = 3;
@@ -50,7 +51,8 @@ export function dindWaitLines(props: DindWaitProps): string[] {
   const poll = props.pollSeconds ?? 1;
   const timeout = props.probeTimeoutSeconds ?? 5;
   const giveUp = props.giveUpAfterSeconds;
-  if (!(poll > 0) || !/^\d+(\.\d{1,3})?$/.test(String(poll))) throw new Error(`pollSeconds must be a number of seconds > 0 with at most 3 decimals, got ${poll}`);
+  const badPoll = pollSeconds(poll);
+  if (badPoll) throw new Error(`pollSeconds: ${badPoll}`);
   for (const [name, v] of [['probeTimeoutSeconds', timeout], ['giveUpAfterSeconds', giveUp]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new Error(`${name} must be a whole number of seconds >= 1, got ${v}`);
   }

@@ -6,6 +6,7 @@
 // the command line. An unanchored "forgejo-runner daemon" also matches the hook's own
 // `/bin/sh -c 'while pgrep -f "forgejo-runner daemon" ...'` (pgrep excludes only itself), so the
 // old hook never returned, and the runner's start-up shell, whose -c text contains the exec line.
+import { pollSeconds } from '../rules.ts';
 import { RUNNER_DAEMON_PGREP_PATTERN } from '../startup-script.ts';
 
 export interface DindPreStopProps {
@@ -16,7 +17,8 @@ export interface DindPreStopProps {
 /** DinD's preStop (Kubernetes < 1.29, shareProcessNamespace): returns once no runner daemon runs. */
 export function dindPreStopCommand(props: DindPreStopProps = {}): string[] {
   const poll = props.pollSeconds ?? 2;
-  if (!(poll > 0) || !/^\d+(\.\d{1,3})?$/.test(String(poll))) throw new Error(`dindPreStopCommand: pollSeconds must be a number of seconds > 0 with at most 3 decimals, got ${poll}`);
+  const badPoll = pollSeconds(poll);
+  if (badPoll) throw new Error(`dindPreStopCommand: pollSeconds: ${badPoll}`);
   return ['/bin/sh', '-c', `while pgrep -f '${RUNNER_DAEMON_PGREP_PATTERN}' >/dev/null; do sleep ${poll}; done`];
 }
 
