@@ -229,7 +229,7 @@ async function runOnce(argv: readonly string[], options: RunOptions, io: Io): Pr
       const synthesis = synthesizeValues(l, source);
       const all = [...synthesis.manifests, synthesis.application];
       const problems = [
-        ...(await validateSchemas(all)).map((p) => `schema: ${formatSchemaProblem(p)}`),
+        ...validateSchemas(all).map((p) => `schema: ${formatSchemaProblem(p)}`),
         ...checkWiring(all).map((p) => `wiring: ${p.file}: ${p.message}`),
       ];
       if (problems.length > 0) {

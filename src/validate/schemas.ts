@@ -3,6 +3,15 @@
 // nothing reaches Argo CD unchecked. Why after synthesis: escape hatches (JsonPatch, a raw
 // ApiObject) change objects after the constructs built them, and the library does not load the
 // schema validators (its runtime depends on cdk8s and constructs only).
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
+import { PushSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1alpha1/PushSecret';
+import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
+import { Application } from '../../imports/argo-cd.ts';
+import { ClusterTriggerAuthentication, ScaledJob, TriggerAuthentication } from '../../imports/keda.ts';
 import type { SynthesizedObject } from '../synth/synthesize.ts';
 
 interface Validatable {
@@ -10,22 +19,18 @@ interface Validatable {
 }
 type ModelClass = new (data: never) => Validatable;
 
-// Each kind's model is imported when an object of that kind is validated, not before: the
-// validators are hundreds of small modules (the SecretStore schema alone holds every ESO
-// provider), and a synth of Deployment pools has no KEDA or PushSecret object to check. Doing
-// less work, not remembering any: each synth still validates every object it makes.
-const MODELS: Readonly<Record<string, () => Promise<unknown>>> = {
-  'v1/Namespace': async () => (await import('kubernetes-models/v1/Namespace')).Namespace,
-  'v1/ConfigMap': async () => (await import('kubernetes-models/v1/ConfigMap')).ConfigMap,
-  'apps/v1/Deployment': async () => (await import('kubernetes-models/apps/v1/Deployment')).Deployment,
-  'networking.k8s.io/v1/NetworkPolicy': async () => (await import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')).NetworkPolicy,
-  'external-secrets.io/v1/ExternalSecret': async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret')).ExternalSecret,
-  'external-secrets.io/v1/SecretStore': async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore')).SecretStore,
-  'external-secrets.io/v1alpha1/PushSecret': async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1alpha1/PushSecret')).PushSecret,
-  'argoproj.io/v1alpha1/Application': async () => (await import('../../imports/argo-cd.ts')).Application,
-  'keda.sh/v1alpha1/ScaledJob': async () => (await import('../../imports/keda.ts')).ScaledJob,
-  'keda.sh/v1alpha1/TriggerAuthentication': async () => (await import('../../imports/keda.ts')).TriggerAuthentication,
-  'keda.sh/v1alpha1/ClusterTriggerAuthentication': async () => (await import('../../imports/keda.ts')).ClusterTriggerAuthentication,
+const MODELS: Readonly<Record<string, ModelClass>> = {
+  'v1/Namespace': Namespace as unknown as ModelClass,
+  'v1/ConfigMap': ConfigMap as unknown as ModelClass,
+  'apps/v1/Deployment': Deployment as unknown as ModelClass,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy as unknown as ModelClass,
+  'external-secrets.io/v1/ExternalSecret': ExternalSecret as unknown as ModelClass,
+  'external-secrets.io/v1/SecretStore': SecretStore as unknown as ModelClass,
+  'external-secrets.io/v1alpha1/PushSecret': PushSecret as unknown as ModelClass,
+  'argoproj.io/v1alpha1/Application': Application as unknown as ModelClass,
+  'keda.sh/v1alpha1/ScaledJob': ScaledJob as unknown as ModelClass,
+  'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication as unknown as ModelClass,
+  'keda.sh/v1alpha1/ClusterTriggerAuthentication': ClusterTriggerAuthentication as unknown as ModelClass,
 };
 
 export interface SchemaProblem {
@@ -37,13 +42,11 @@ export interface SchemaProblem {
   readonly message: string;
 }
 
-export async function validateSchemas(objects: readonly SynthesizedObject[]): Promise<SchemaProblem[]> {
+export function validateSchemas(objects: readonly SynthesizedObject[]): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
-  const keys = [...new Set(objects.map(({ object }) => `${object.apiVersion}/${object.kind}`))];
-  const models = new Map(await Promise.all(keys.filter((k) => k in MODELS).map(async (k) => [k, (await MODELS[k]!()) as ModelClass] as const)));
   for (const { file, object } of objects) {
     const where = { file, kind: object.kind, name: object.metadata?.name ?? '(unnamed)' };
-    const Model = models.get(`${object.apiVersion}/${object.kind}`);
+    const Model = MODELS[`${object.apiVersion}/${object.kind}`];
     if (!Model) {
       problems.push({ ...where, field: '/apiVersion', message: `no schema known for ${object.apiVersion} ${object.kind}; add its model to src/validate/schemas.ts` });
       continue;

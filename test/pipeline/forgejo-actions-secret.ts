@@ -145,15 +145,15 @@ describe('ForgejoActionsSecret output', () => {
 
 describe('ESO schema validation of PushSecret and SecretStore (src/validate/schemas.ts)', () => {
   const { objects } = build();
-  test('every object validates', async () => {
-    expect(await validateSchemas(objects)).toEqual([]);
+  test('every object validates', () => {
+    expect(validateSchemas(objects)).toEqual([]);
   });
-  test('a PushSecret updatePolicy outside the enum is reported with its path', async () => {
-    const problems = (await validateSchemas(edit(objects, 'PushSecret', (o) => (o.spec.updatePolicy = 'Always')))).map(formatSchemaProblem);
+  test('a PushSecret updatePolicy outside the enum is reported with its path', () => {
+    const problems = validateSchemas(edit(objects, 'PushSecret', (o) => (o.spec.updatePolicy = 'Always'))).map(formatSchemaProblem);
     expect(problems).toEqual(['pushsecret-registry-api-key.yaml: PushSecret registry-api-key: /spec/updatePolicy: must be equal to one of the allowed values']);
   });
-  test('a SecretStore webhook without url fails the schema', async () => {
-    const problems = (await validateSchemas(edit(objects, 'SecretStore', (o) => delete o.spec.provider.webhook.url))).map(formatSchemaProblem);
+  test('a SecretStore webhook without url fails the schema', () => {
+    const problems = validateSchemas(edit(objects, 'SecretStore', (o) => delete o.spec.provider.webhook.url)).map(formatSchemaProblem);
     expect(problems).toEqual(['secretstore-registry-api-key-forgejo-actions.yaml: SecretStore registry-api-key-forgejo-actions: /spec/provider/webhook/url: must have required property url']);
   });
 });

@@ -141,17 +141,17 @@ describe('ForgejoRunnerScaledJob, smallest call', () => {
 });
 
 describe('validation against the KEDA CRD schema (src/validate/schemas.ts)', () => {
-  test('ScaledJob and TriggerAuthentication validate', async () => {
-    expect(await validateSchemas(build().objects)).toEqual([]);
+  test('ScaledJob and TriggerAuthentication validate', () => {
+    expect(validateSchemas(build().objects)).toEqual([]);
   });
 
-  test('a ScaledJob field of the wrong type is reported with its path', async () => {
-    const problems = (await validateSchemas(edit(build().objects, 'ScaledJob', (o) => (o.spec.maxReplicaCount = 'ten')))).map(formatSchemaProblem);
+  test('a ScaledJob field of the wrong type is reported with its path', () => {
+    const problems = validateSchemas(edit(build().objects, 'ScaledJob', (o) => (o.spec.maxReplicaCount = 'ten'))).map(formatSchemaProblem);
     expect(problems).toEqual(['scaledjob-ephemeral.yaml: ScaledJob ephemeral: /spec/maxReplicaCount: must be integer']);
   });
 
-  test('a TriggerAuthentication secretTargetRef without key fails the schema', async () => {
-    const problems = (await validateSchemas(edit(build().objects, 'TriggerAuthentication', (o) => delete o.spec.secretTargetRef[0].key))).map(formatSchemaProblem);
+  test('a TriggerAuthentication secretTargetRef without key fails the schema', () => {
+    const problems = validateSchemas(edit(build().objects, 'TriggerAuthentication', (o) => delete o.spec.secretTargetRef[0].key)).map(formatSchemaProblem);
     expect(problems).toEqual(['triggerauthentication-forgejo-token.yaml: TriggerAuthentication forgejo-token: /spec/secretTargetRef/0/key: must have required property key']);
   });
 });

@@ -169,12 +169,12 @@ describe('Job metadata KEDA copies from the ScaledJob', () => {
 
 describe('KEDA_RESTRICT_SECRET_ACCESS: scalerToken.kedaNamespace gives a ClusterTriggerAuthentication', () => {
   const fixture = () => parse(readFileSync(join(PROJECT, 'test', 'fixtures', 'rules.yaml'), 'utf8'));
-  test('the token Secret goes to KEDA\'s namespace, the authentication is cluster-scoped, and the trigger names its kind', async () => {
+  test('the token Secret goes to KEDA\'s namespace, the authentication is cluster-scoped, and the trigger names its kind', () => {
     const data = fixture();
     data.scalerToken.kedaNamespace = 'keda';
     const synthesis = synthValuesText(stringify(data), 'fixtures/rules.yaml');
     const all = [...synthesis.manifests, synthesis.application];
-    expect(await validateSchemas(all)).toEqual([]); // KEDA's ClusterTriggerAuthentication CRD model
+    expect(validateSchemas(all)).toEqual([]); // KEDA's ClusterTriggerAuthentication CRD model
     expect(checkWiring(all)).toEqual([]); // its Secret and key are created, the ScaledJob's ref resolves
     const objects = synthesis.manifests.map((o) => o.object as any);
     const cta = objects.find((o) => o.kind === 'ClusterTriggerAuthentication');
