@@ -42,7 +42,9 @@ describe('crash safety: killed mid-write, the next run converges and leftovers s
     expect(status).not.toMatch(/forgejo-runner-cdk8s|staging|old-|tmp-|lock/);
     if (point === 'staged') expect(status).toBe(' M values/cluster.yaml\n');
     // The next run recovers (restoring the old set if it was aside) and writes the new set.
-    expect((await runMain(['synth', '--root', repo])).code).toBe(0);
+    const next = await runMain(['synth', '--root', repo]);
+    expect(next.stderr).toBe('');
+    expect(next.code).toBe(0);
     expect(tree(repo)).toBe(await cleanTree());
     expect(git(repo, 'status', '--porcelain', '--ignored', '--untracked-files=all')).not.toMatch(/forgejo-runner-cdk8s|staging|old-/);
   });
