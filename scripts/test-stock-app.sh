@@ -73,7 +73,7 @@ cat "$log"
 if grep -iE 'warn|EBADENGINE' "$log"; then fail "npm install of the tarball printed the warnings above"; fi
 
 status=0
-echo "== what the installed library loads (its .js and .d.ts): only cdk8s, constructs and node:"
+echo "== what the installed library loads (its .js and .d.ts): only cdk8s, constructs, yaml and node:"
 # A CommonJS app cannot load an ES-module-only package (ts-jest, ts-node: ERR_PACKAGE_PATH_NOT_EXPORTED
 # on @kubernetes-models/*), and its tsconfig (module CommonJS, no esModuleInterop, no skipLibCheck)
 # cannot type-check what the public .d.ts pull in (kubernetes-models, zod). So the shipped code may
@@ -84,7 +84,8 @@ const { join } = require('node:path');
 const [pkgDir] = process.argv.slice(2);
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
 // A package added here must ship CommonJS and types that resolve under the template's node10.
-const allowed = new Set(['cdk8s', 'constructs']);
+// yaml: renders the runner's config.yaml inside the constructs; it ships CommonJS and ESM, with types.
+const allowed = new Set(['cdk8s', 'constructs', 'yaml']);
 const byPackage = new Map(); // package -> Set of "lib/... (.js|.d.ts)"
 const specifier = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)['"]([^'"]+)['"]/g;
 for (const entry of readdirSync(join(pkgDir, 'lib'), { recursive: true, withFileTypes: true })) {
@@ -112,7 +113,7 @@ if (problems.length) {
   console.error(`test-stock-app: the packed library:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log('ok: lib/ loads only cdk8s and constructs');
+console.log('ok: lib/ loads only cdk8s, constructs and yaml');
 JS
 then status=1; fi
 
